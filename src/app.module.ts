@@ -1,0 +1,50 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from './auth/auth.module.js';
+import { GraphQLExceptionFilter } from './common/errors/graphql-exception.filter.js';
+import { createValidationPipe } from './common/errors/validation.js';
+import { graphqlOptions } from './common/graphql/graphql-options.js';
+import { HealthController } from './common/health.controller.js';
+import { PlaygroundController } from './common/playground/playground.controller.js';
+import { runsApi, runsScheduler, type ResolvedConfig } from './config/config.js';
+import { APP_CONFIG, ConfigModule } from './config/config.module.js';
+import { BullRootModule } from './delivery/queues.js';
+import { PrismaModule } from './prisma/prisma.module.js';
+import { PubSubModule } from './common/pubsub/pubsub.module.js';
+
+/**
+ * The engine as one process of a given role: `api` serves GraphQL, `worker` runs the queue
+ * processors, `scheduler` runs the runner's cron jobs, `all` does everything.
+ */
+@Module({})
+export class AppModule {
+  static register(config: ResolvedConfig): DynamicModule {
+    const api = runsApi(config.role);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        EventEmitterModule.forRoot(),
+        PrismaModule,
+        PubSubModule,
+        BullRootModule,
+        AuthModule,
+        ...(runsScheduler(config.role) ? [ScheduleModule.forRoot()] : []),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [APP_CONFIG, GraphQLSchemaHost],
+          useFactory: (c: ResolvedConfig, host: GraphQLSchemaHost) => graphqlOptions(c, host),
+        }),
+      ],
+      controllers: [HealthController, ...(api && config.graphql.playground ? [PlaygroundController] : [])],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
+      ],
+    };
+  }
+}

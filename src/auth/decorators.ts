@@ -1,0 +1,27 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { GqlExecutionContext } from '@nestjs/graphql';
+import type { Role } from '../generated/prisma/enums.js';
+import type { AuthRequest } from './auth.types.js';
+
+export const IS_PUBLIC = 'auth:public';
+export const USER_SCOPED = 'auth:user-scoped';
+export const MIN_ROLE = 'auth:min-role';
+
+/** No token needed (signUp, login). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** Needs a token but no active organization (me, organizations, createOrganization). */
+export const UserScoped = () => SetMetadata(USER_SCOPED, true);
+/**
+ * The least role the caller needs in the active organization. Without it, queries and
+ * subscriptions need VIEWER and mutations MEMBER.
+ */
+export const MinRole = (role: Role) => SetMetadata(MIN_ROLE, role);
+
+export function requestOf(ctx: ExecutionContext): AuthRequest {
+  if (ctx.getType<string>() === 'graphql')
+    return GqlExecutionContext.create(ctx).getContext<{ req: AuthRequest }>().req;
+  return ctx.switchToHttp().getRequest<AuthRequest>();
+}
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext) => requestOf(ctx).user);
+export const CurrentOrg = createParamDecorator((_: unknown, ctx: ExecutionContext) => requestOf(ctx).org);

@@ -1,0 +1,41 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+const normalizeEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+@InputType({ description: 'A new account.' })
+export class SignUpInput {
+  @Field({ description: 'Sign-in address.' })
+  @Transform(normalizeEmail)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  @Field({ description: 'At least 10 characters.' })
+  @IsString()
+  @MinLength(10, { message: 'password must be at least 10 characters' })
+  @MaxLength(200)
+  password: string;
+
+  @Field(() => String, { nullable: true, description: 'Display name.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  name?: string;
+}
+
+@InputType({ description: 'Credentials to sign in with.' })
+export class LoginInput {
+  @Field({ description: 'Sign-in address.' })
+  @Transform(normalizeEmail)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email: string;
+
+  @Field({ description: 'Password.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  password: string;
+}

@@ -1,0 +1,48 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import type { GraphQLSchemaHost } from '@nestjs/graphql';
+import depthLimit from 'graphql-depth-limit';
+import type { ResolvedConfig } from '../../config/config.js';
+import { formatGraphQLError } from '../errors/to-graphql-error.js';
+import { complexityPlugin } from './complexity.plugin.js';
+
+/** graphql-ws hands the context function `{ connectionParams, extra: { socket, request } }`. */
+type WsContext = { connectionParams?: Record<string, unknown>; extra?: unknown };
+
+/**
+ * Subscriptions authenticate with graphql-ws connectionParams `{ authorization, organizationId }`.
+ * They are turned into the same request shape HTTP has, so one set of guards serves both.
+ */
+export function contextFor({ req, connectionParams, extra }: { req?: unknown } & WsContext) {
+  if (!req && (connectionParams || extra)) {
+    const p = connectionParams ?? {};
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const authorization = str(p.authorization) ?? str(p.Authorization);
+    const organizationId = str(p.organizationId) ?? str(p['x-organization-id']);
+    return {
+      req: {
+        headers: {
+          authorization:
+            authorization && !/^bearer /i.test(authorization) ? `Bearer ${authorization}` : authorization,
+          'x-organization-id': organizationId,
+        },
+      },
+    };
+  }
+  return { req };
+}
+
+export function graphqlOptions(config: ResolvedConfig, schemaHost: GraphQLSchemaHost): ApolloDriverConfig {
+  return {
+    autoSchemaFile: true,
+    sortSchema: true,
+    path: '/graphql',
+    playground: false,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    subscriptions: { 'graphql-ws': { path: '/graphql' } },
+    context: contextFor,
+    validationRules: [depthLimit(config.graphql.maxDepth)],
+    plugins: [complexityPlugin(() => schemaHost.schema, config.graphql.maxComplexity)],
+    formatError: formatGraphQLError as ApolloDriverConfig['formatError'],
+  };
+}

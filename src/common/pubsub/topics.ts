@@ -1,0 +1,12 @@
+/**
+ * Every topic the engine publishes, with its payload type. Topics are namespaced by organization
+ * so a subscriber can only ever be wired to its own organization's channel.
+ */
+export interface TopicPayloads {
+  'organization.updated': { organizationId: string; name: string; timezone: string; updatedAt: Date };
+}
+
+export type Topic = keyof TopicPayloads;
+
+export const topicFor = (organizationId: string, topic: Topic, id?: string) =>
+  `org:${organizationId}:${topic}${id ? `:${id}` : ''}`;

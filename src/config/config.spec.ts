@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults for a bare local environment', () => {
+    const c = loadConfig({});
+    expect(c.role).toBe('all');
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.seedDemo).toBe(true);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', APP_ROLE: 'boss', DATABASE_URL: 'mysql://x', ENCRYPTION_KEY: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'APP_ROLE', 'DATABASE_URL', 'ENCRYPTION_KEY'])
+      expect(message).toContain(name);
+  });
+
+  it('requires secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET.*\n.*ENCRYPTION_KEY/s);
+  });
+
+  it('accepts a full production environment', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      DATABASE_URL: 'postgresql://u:p@db:5432/app',
+      REDIS_URL: 'redis://cache:6379',
+      APP_ROLE: 'worker',
+    });
+    expect(c.role).toBe('worker');
+    expect(c.encryptionKey?.length).toBe(32);
+    expect(c.graphql.playground).toBe(false);
+    expect(c.seedDemo).toBe(false);
+  });
+});

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/**
+ * The engine's whole configuration. `loadConfig` is the one place that reads process.env;
+ * everything else receives the typed, validated `AppConfig`.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
+
+export const APP_ROLES = ['all', 'api', 'worker', 'scheduler'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  APP_ROLE: z.enum(APP_ROLES).default('all'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  EMBEDDED_PG_PORT: int(1, 65535).default(54329),
+  EMBEDDED_REDIS_PORT: int(1, 65535).default(63799),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).default('campaign-engine'),
+  JWT_AUDIENCE: z.string().min(1).default('campaign-engine-api'),
+  JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 30).default(60 * 60 * 12),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
+  GRAPHQL_MAX_COMPLEXITY: int(10, 100000).default(2000),
+  GRAPHQL_PLAYGROUND: bool.optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w:-]+$/, 'letters, digits, _ : - only')
+    .default('ce'),
+  QUEUE_LOCK_MS: int(5000, 3600000).default(120000),
+  SEED_DEMO: bool.optional(),
+});
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  role: AppRole;
+  host: string;
+  port: number;
+  publicUrl: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** Unset means: start an embedded PostgreSQL under dataDir. */
+  databaseUrl?: string;
+  /** Unset means: start a local redis-server under dataDir. */
+  redisUrl?: string;
+  dataDir: string;
+  embedded: { postgresPort: number; redisPort: number };
+  jwt: { secret?: string; issuer: string; audience: string; ttlSeconds: number };
+  encryptionKey?: Buffer;
+  graphql: { maxDepth: number; maxComplexity: number; playground: boolean };
+  queue: { prefix: string; lockMs: number };
+  seedDemo: boolean;
+}
+
+/** A config whose services have been resolved (embedded ones started, secrets in place). */
+export interface ResolvedConfig extends AppConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  jwt: AppConfig['jwt'] & { secret: string };
+  encryptionKey: Buffer;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(blankAsUnset);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if (c.NODE_ENV === 'production') {
+    if (!c.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
+    if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    env: c.NODE_ENV,
+    role: c.APP_ROLE,
+    host: c.HOST,
+    port: c.PORT,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
+    redisUrl: c.REDIS_URL,
+    dataDir: c.DATA_DIR,
+    embedded: { postgresPort: c.EMBEDDED_PG_PORT, redisPort: c.EMBEDDED_REDIS_PORT },
+    jwt: {
+      secret: c.JWT_SECRET,
+      issuer: c.JWT_ISSUER,
+      audience: c.JWT_AUDIENCE,
+      ttlSeconds: c.JWT_TTL_SECONDS,
+    },
+    encryptionKey: c.ENCRYPTION_KEY ? Buffer.from(c.ENCRYPTION_KEY, 'base64') : undefined,
+    graphql: {
+      maxDepth: c.GRAPHQL_MAX_DEPTH,
+      maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+      playground: c.GRAPHQL_PLAYGROUND ?? c.NODE_ENV !== 'production',
+    },
+    queue: { prefix: c.QUEUE_PREFIX, lockMs: c.QUEUE_LOCK_MS },
+    seedDemo: c.SEED_DEMO ?? (c.NODE_ENV !== 'production' && !c.DATABASE_URL),
+  };
+}
+
+export function runsApi(role: AppRole) {
+  return role === 'all' || role === 'api';
+}
+export function runsWorker(role: AppRole) {
+  return role === 'all' || role === 'worker';
+}
+export function runsScheduler(role: AppRole) {
+  return role === 'all' || role === 'scheduler';
+}

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { resolveServices, stopServices } from './common/local-services/resolve-services.js';
+import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
+import { applyMigrations } from './prisma/migrator.js';
+import { seedDemo } from './prisma/seed.js';
+
+const logger = new Logger('Boot');
+
+export async function createApp(config: ResolvedConfig) {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger: levelsFrom(config.logLevel),
+  });
+  // Attachments travel base64-encoded inside GraphQL requests.
+  app.useBodyParser('json', { limit: '25mb' });
+  app.enableShutdownHooks();
+  return app;
+}
+
+function levelsFrom(level: ResolvedConfig['logLevel']) {
+  const all = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return all.slice(0, all.indexOf(level) + 1);
+}
+
+async function main() {
+  let base;
+  try {
+    base = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const { config, started } = await resolveServices(base, (l) => logger.log(l));
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: stopping…`);
+    await app?.close().catch((e: unknown) => logger.error(e));
+    await stopServices(started);
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const applied = await applyMigrations(config.databaseUrl);
+    if (applied.length) logger.log(`Applied migrations: ${applied.join(', ')}`);
+    app = await createApp(config);
+    if (runsApi(config.role)) await app.listen(config.port, config.host);
+    else await app.init();
+    const demo = config.seedDemo ? await seedDemo(app) : undefined;
+    printBanner(config, demo);
+  } catch (e) {
+    logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    await app?.close().catch(() => undefined);
+    await stopServices(started);
+    process.exit(1);
+  }
+}
+
+function printBanner(config: ResolvedConfig, demo?: Awaited<ReturnType<typeof seedDemo>>) {
+  const lines = [`campaign-engine is running (role: ${config.role})`];
+  if (runsApi(config.role)) {
+    lines.push(`  GraphQL:     ${config.publicUrl}/graphql  (subscriptions: ws on the same path)`);
+    if (config.graphql.playground) lines.push(`  Playground:  ${config.publicUrl}/playground`);
+  }
+  if (demo) {
+    lines.push(`  Demo login:  ${demo.email} / ${demo.password}`);
+    lines.push(
+      `  Headers:     { "Authorization": "Bearer ${demo.token}", "x-organization-id": "${demo.organizationId}" }`,
+    );
+  }
+  lines.push('  Stop with Ctrl-C (stops the embedded PostgreSQL and Redis too).');
+  console.log('\n' + lines.join('\n') + '\n');
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  void main();
+}

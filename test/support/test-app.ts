@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { loadConfig, type AppRole, type ResolvedConfig } from '../../src/config/config.js';
+import { createApp } from '../../src/main.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { freshDatabase } from './test-db.js';
+
+export interface TestApp {
+  app: INestApplication;
+  config: ResolvedConfig;
+  url: string;
+  prisma: PrismaService;
+  close(): Promise<void>;
+}
+
+/** Configuration for a test process: its own database and queue prefix on the shared servers. */
+export async function testConfig(
+  overrides: Partial<ResolvedConfig> = {},
+  role: AppRole = 'all',
+): Promise<ResolvedConfig> {
+  const base = loadConfig({ NODE_ENV: 'test', APP_ROLE: role, LOG_LEVEL: 'warn' });
+  return {
+    ...base,
+    databaseUrl: overrides.databaseUrl ?? (await freshDatabase()),
+    redisUrl: process.env.TEST_REDIS_URL!,
+    jwt: { ...base.jwt, secret: 'test-secret-test-secret-test-secret-0123' },
+    encryptionKey: Buffer.alloc(32, 3),
+    queue: { ...base.queue, prefix: `t${randomBytes(4).toString('hex')}` },
+    seedDemo: false,
+    ...overrides,
+  };
+}
+
+/** The real engine on a random loopback port, against real PostgreSQL and Redis. */
+export async function startTestApp(
+  overrides: Partial<ResolvedConfig> = {},
+  role: AppRole = 'all',
+): Promise<TestApp> {
+  const config = await testConfig(overrides, role);
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  config.publicUrl = url;
+  return { app, config, url, prisma: app.get(PrismaService), close: () => app.close() };
+}
