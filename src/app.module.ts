@@ -14,6 +14,8 @@ import { runsApi, runsScheduler, type ResolvedConfig } from './config/config.js'
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { BullRootModule } from './delivery/queues.js';
 import { PrismaModule } from './prisma/prisma.module.js';
+import { ProvidersModule } from './providers/providers.module.js';
+import { RecipientsModule } from './recipients/recipients.module.js';
 import { PubSubModule } from './common/pubsub/pubsub.module.js';
 
 /**
@@ -33,6 +35,8 @@ export class AppModule {
         PubSubModule,
         BullRootModule,
         AuthModule,
+        RecipientsModule,
+        ProvidersModule,
         ...(runsScheduler(config.role) ? [ScheduleModule.forRoot()] : []),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
