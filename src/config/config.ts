@@ -53,6 +53,12 @@ const schema = z.object({
     .default('ce'),
   QUEUE_LOCK_MS: int(5000, 3600000).default(120000),
   SEED_DEMO: bool.optional(),
+  DELIVERY_MAX_ATTEMPTS: int(1, 20).default(3),
+  DELIVERY_RETRY_BASE_MS: int(10, 3600000).default(30000),
+  DELIVERY_STUCK_MS: int(1000, 86400000).default(300000),
+  DELIVERY_CONCURRENCY: int(1, 200).default(5),
+  DISPATCH_CHUNK: int(1, 10000).default(500),
+  RUNNER_TICK_MS: int(100, 600000).default(1000),
 });
 
 export interface AppConfig {
@@ -73,6 +79,20 @@ export interface AppConfig {
   graphql: { maxDepth: number; maxComplexity: number; playground: boolean };
   queue: { prefix: string; lockMs: number };
   seedDemo: boolean;
+  delivery: {
+    /** Attempts per recipient for transient failures. */
+    maxAttempts: number;
+    /** First retry delay; doubles each attempt, with jitter; Retry-After wins when larger. */
+    retryBaseMs: number;
+    /** A recipient QUEUED or SENDING this long without progress is healed by the runner. */
+    stuckMs: number;
+    /** Concurrent sends per worker process. */
+    concurrency: number;
+    /** Recipients claimed per mailbox per dispatch round. */
+    chunk: number;
+  };
+  /** How often the runner looks for due work. */
+  runnerTickMs: number;
 }
 
 /** A config whose services have been resolved (embedded ones started, secrets in place). */
@@ -129,6 +149,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     queue: { prefix: c.QUEUE_PREFIX, lockMs: c.QUEUE_LOCK_MS },
     seedDemo: c.SEED_DEMO ?? (c.NODE_ENV !== 'production' && !c.DATABASE_URL),
+    delivery: {
+      maxAttempts: c.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: c.DELIVERY_RETRY_BASE_MS,
+      stuckMs: c.DELIVERY_STUCK_MS,
+      concurrency: c.DELIVERY_CONCURRENCY,
+      chunk: c.DISPATCH_CHUNK,
+    },
+    runnerTickMs: c.RUNNER_TICK_MS,
   };
 }
 

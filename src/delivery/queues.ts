@@ -28,10 +28,18 @@ export const BullRootModule = BullModule.forRootAsync({
     settings: {
       lockDuration: config.queue.lockMs,
       lockRenewTime: Math.floor(config.queue.lockMs / 4),
-      stalledInterval: 30000,
+      stalledInterval: Math.min(30000, config.queue.lockMs),
       maxStalledCount: 2,
     },
   }),
 });
+
+export interface DispatchJob {
+  campaignId: string;
+}
+export interface SendJob {
+  kind: 'campaign';
+  recipientId: string;
+}
 
 export const DeliveryQueues = BullModule.registerQueue({ name: QUEUES.dispatch }, { name: QUEUES.send });

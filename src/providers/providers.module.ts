@@ -1,5 +1,36 @@
 import { Module } from '@nestjs/common';
+import { CredentialsCipher } from '../common/crypto/credentials-cipher.js';
+import { MAIL_PROVIDERS, type MailProvider } from './mail-provider.port.js';
+import { ProviderRegistry } from './provider-registry.js';
+import { SandboxInboxController, SandboxInboxGuard } from './sandbox/sandbox-inbox.controller.js';
+import { SandboxInboxService } from './sandbox/sandbox-inbox.service.js';
+import { SandboxProvider } from './sandbox/sandbox.provider.js';
+import { SenderAccountsResolver } from './sender-accounts.resolver.js';
+import { SenderAccountsService } from './sender-accounts.service.js';
+import { SmtpProvider } from './smtp/smtp.provider.js';
 
-/** Sender accounts (mailboxes) and the MailProvider adapters behind one port. */
-@Module({ providers: [], exports: [] })
+/**
+ * Sender accounts (mailboxes) and the MailProvider adapters behind one port. Each adapter is its
+ * own provider, so a test can `overrideProvider(SmtpProvider)`; the registry sees them through
+ * MAIL_PROVIDERS.
+ */
+@Module({
+  controllers: [SandboxInboxController],
+  providers: [
+    CredentialsCipher,
+    SandboxProvider,
+    SmtpProvider,
+    {
+      provide: MAIL_PROVIDERS,
+      useFactory: (...adapters: MailProvider[]) => adapters,
+      inject: [SandboxProvider, SmtpProvider],
+    },
+    ProviderRegistry,
+    SenderAccountsService,
+    SenderAccountsResolver,
+    SandboxInboxService,
+    SandboxInboxGuard,
+  ],
+  exports: [ProviderRegistry, SenderAccountsService, SandboxInboxService, CredentialsCipher],
+})
 export class ProvidersModule {}

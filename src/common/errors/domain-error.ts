@@ -25,6 +25,9 @@ export class DomainError extends Error {
 
 export const notFound = (what: string, id?: string) =>
   new DomainError(ErrorCode.NOT_FOUND, id ? `${what} ${id} was not found` : `${what} was not found`);
+/** NOT_FOUND for an id given in an input field (the caller can tell which one). */
+export const notFoundField = (field: string, message: string) =>
+  new DomainError(ErrorCode.NOT_FOUND, message, { field });
 export const badInput = (field: string, message: string) =>
   new DomainError(ErrorCode.BAD_USER_INPUT, message, { field });
 export const conflict = (message: string, details: Record<string, unknown> = {}) =>
@@ -33,3 +36,7 @@ export const forbidden = (message = 'You do not have access to this organization
   new DomainError(ErrorCode.FORBIDDEN, message);
 export const unauthenticated = (message = 'A valid bearer token is required') =>
   new DomainError(ErrorCode.UNAUTHENTICATED, message);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are UUIDs; anything else cannot name a record (answer NOT_FOUND rather than a database error). */
+export const isUuid = (id: string) => UUID.test(id);

@@ -11,13 +11,19 @@ export function complexityPlugin(schema: () => GraphQLSchema, max: number): Apol
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema: schema(),
-            operationName: request.operationName,
-            query: document,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema: schema(),
+              operationName: request.operationName,
+              query: document,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // Variables that do not coerce: execution rejects them next with BAD_USER_INPUT.
+            return;
+          }
           if (complexity > max) {
             throw new GraphQLError(`Query is too complex: ${complexity} (at most ${max})`, {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', complexity, maxComplexity: max },

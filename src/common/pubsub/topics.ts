@@ -2,8 +2,12 @@
  * Every topic the engine publishes, with its payload type. Topics are namespaced by organization
  * so a subscriber can only ever be wired to its own organization's channel.
  */
+import type { CampaignProgressService } from '../../campaigns/campaign-progress.service.js';
+
 export interface TopicPayloads {
   'organization.updated': { organizationId: string; name: string; timezone: string; updatedAt: Date };
+  /** Published per campaign (id = campaign id), coalesced. */
+  'campaign.progress': Awaited<ReturnType<CampaignProgressService['snapshot']>>;
 }
 
 export type Topic = keyof TopicPayloads;

@@ -1,0 +1,31 @@
+import { Args, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
+import type { OrgContext } from '../auth/auth.types.js';
+import { CurrentOrg } from '../auth/decorators.js';
+import { CampaignProgressService } from './campaign-progress.service.js';
+import { CampaignProgressModel } from './models/campaign-progress.model.js';
+
+@Resolver(() => CampaignProgressModel)
+export class CampaignProgressResolver {
+  constructor(private readonly progress: CampaignProgressService) {}
+
+  @Query(() => CampaignProgressModel, { description: 'Counts, progress and recent activity of a campaign.' })
+  campaignProgress(
+    @CurrentOrg() org: OrgContext,
+    @Args('campaignId', { type: () => ID }) campaignId: string,
+  ) {
+    return this.progress.snapshot(org.organizationId, campaignId);
+  }
+
+  @Subscription(() => CampaignProgressModel, {
+    name: 'campaignProgress',
+    description: 'The campaign progress now, then a few times a second while it changes.',
+    resolve: (payload: CampaignProgressModel) => payload,
+  })
+  async campaignProgressUpdates(
+    @CurrentOrg() org: OrgContext,
+    @Args('campaignId', { type: () => ID }) campaignId: string,
+  ) {
+    await this.progress.snapshot(org.organizationId, campaignId); // NOT_FOUND before subscribing
+    return this.progress.stream(org.organizationId, campaignId);
+  }
+}

@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import { badInput, conflict, isUuid, notFound, notFoundField } from '../common/errors/domain-error.js';
+import { recordEvent, type Actor } from '../common/events/event-log.js';
+import { TemplateError, validateTemplate } from '../common/templates/liquid-templates.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { CampaignStatus } from '../generated/prisma/enums.js';
+import { paginate } from '../common/pagination/connection.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { canDo } from './campaign-status.js';
+import {
+  MAX_ATTACHMENT_BYTES,
+  type CreateCampaignInput,
+  type UpdateCampaignInput,
+} from './dto/campaign.input.js';
+
+const WITH_LINKS = {
+  senderAccounts: { orderBy: { position: 'asc' }, select: { senderAccountId: true } },
+  lists: { select: { listId: true } },
+  attachments: { select: { id: true, filename: true, contentType: true, size: true } },
+} satisfies Prisma.CampaignInclude;
+
+type CampaignRow = Prisma.CampaignGetPayload<{ include: typeof WITH_LINKS }>;
+
+/** The GraphQL shape of a campaign row. */
+export function toCampaignModel(c: CampaignRow) {
+  return {
+    ...c,
+    senderAccountIds: c.senderAccounts.map((s) => s.senderAccountId),
+    listIds: c.lists.map((l) => l.listId),
+    batchHistory: (c.batchHistory as { batch: number; startedAt: string; planned: number }[]).map((b) => ({
+      ...b,
+      startedAt: new Date(b.startedAt),
+    })),
+  };
+}
+
+/** Campaign content and settings: create, update (DRAFT/SCHEDULED only), read, list. */
+@Injectable()
+export class CampaignsService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Stores a DRAFT (SCHEDULED when scheduledAt is given) after validating templates, mailboxes and lists. */
+  async create(organizationId: string, actor: Actor, input: CreateCampaignInput) {
+    this.validateContent(input);
+    if (input.scheduledAt) this.assertFuture(input.scheduledAt);
+    return this.prisma.transaction(async (tx) => {
+      await this.assertOwned(tx, organizationId, input.senderAccountIds, input.listIds);
+      const campaign = await tx.campaign.create({
+        data: {
+          organizationId,
+          name: input.name.trim(),
+          subject: input.subject,
+          htmlBody: input.htmlBody,
+          textBody: input.textBody ?? null,
+          fromName: input.fromName ?? null,
+          replyTo: input.replyTo ?? null,
+          trackOpens: input.trackOpens ?? true,
+          dailySendLimit: input.dailySendLimit ?? null,
+          scheduledAt: input.scheduledAt ?? null,
+          status: input.scheduledAt ? 'SCHEDULED' : 'DRAFT',
+          createdById: actor.type === 'USER' ? (actor.id ?? null) : null,
+          senderAccounts: {
+            create: input.senderAccountIds.map((senderAccountId, position) => ({
+              senderAccountId,
+              position,
+            })),
+          },
+          lists: { create: input.listIds.map((listId) => ({ listId })) },
+          attachments: { create: this.attachmentRows(input) },
+        },
+        include: WITH_LINKS,
+      });
+      await recordEvent(tx, organizationId, 'campaign.created', actor, { campaignId: campaign.id });
+      return toCampaignModel(campaign);
+    });
+  }
+
+  /** Changes a DRAFT or SCHEDULED campaign; anything else is CONFLICT and nothing changes. */
+  async update(organizationId: string, actor: Actor, id: string, input: UpdateCampaignInput) {
+    this.validateContent(input);
+    if (input.scheduledAt) this.assertFuture(input.scheduledAt);
+    return this.prisma.transaction(async (tx) => {
+      const current = await this.lock(tx, organizationId, id);
+      if (!canDo('update', current.status)) {
+        throw conflict(`A ${current.status} campaign cannot be edited`, { status: current.status });
+      }
+      await this.assertOwned(tx, organizationId, input.senderAccountIds ?? [], input.listIds ?? []);
+      if (input.senderAccountIds) {
+        await tx.campaignSenderAccount.deleteMany({ where: { campaignId: id } });
+        await tx.campaignSenderAccount.createMany({
+          data: input.senderAccountIds.map((senderAccountId, position) => ({
+            campaignId: id,
+            senderAccountId,
+            position,
+          })),
+        });
+      }
+      if (input.listIds) {
+        await tx.campaignList.deleteMany({ where: { campaignId: id } });
+        await tx.campaignList.createMany({
+          data: input.listIds.map((listId) => ({ campaignId: id, listId })),
+        });
+      }
+      if (input.attachments) {
+        await tx.campaignAttachment.deleteMany({ where: { campaignId: id } });
+        await tx.campaignAttachment.createMany({
+          data: this.attachmentRows(input).map((a) => ({ ...a, campaignId: id })),
+        });
+      }
+      const status: CampaignStatus | undefined =
+        input.scheduledAt === undefined ? undefined : input.scheduledAt ? 'SCHEDULED' : 'DRAFT';
+      const updated = await tx.campaign.update({
+        where: { id },
+        data: {
+          name: input.name?.trim(),
+          subject: input.subject,
+          htmlBody: input.htmlBody,
+          textBody: input.textBody,
+          fromName: input.fromName,
+          replyTo: input.replyTo,
+          trackOpens: input.trackOpens,
+          dailySendLimit: input.dailySendLimit,
+          scheduledAt: input.scheduledAt,
+          status,
+        },
+        include: WITH_LINKS,
+      });
+      await recordEvent(tx, organizationId, 'campaign.updated', actor, { campaignId: id });
+      return toCampaignModel(updated);
+    });
+  }
+
+  async get(organizationId: string, id: string) {
+    if (!isUuid(id)) throw notFound('Campaign', id);
+    const c = await this.prisma.db.campaign.findFirst({ where: { id, organizationId }, include: WITH_LINKS });
+    if (!c) throw notFound('Campaign', id);
+    return toCampaignModel(c);
+  }
+
+  /** The org's campaigns, newest first, keyset-paginated on (createdAt, id). */
+  list(organizationId: string, args: { first?: number; after?: string | null }, status?: CampaignStatus) {
+    const where: Prisma.CampaignWhereInput = { organizationId, ...(status ? { status } : {}) };
+    return paginate(
+      args,
+      async (q) =>
+        (
+          await this.prisma.db.campaign.findMany({
+            where: { AND: [where, q.where] },
+            include: WITH_LINKS,
+            orderBy: q.orderBy,
+            take: q.take,
+          })
+        ).map(toCampaignModel),
+      () => this.prisma.db.campaign.count({ where }),
+    );
+  }
+
+  /** Locks the campaign row for the rest of the transaction; NOT_FOUND outside the organization. */
+  async lock(tx: Tx, organizationId: string, id: string) {
+    if (!isUuid(id)) throw notFound('Campaign', id);
+    const rows = await tx.$queryRaw<{ id: string; status: CampaignStatus }[]>`
+      SELECT id, status FROM "Campaign" WHERE id = ${id}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
+    if (!rows.length) throw notFound('Campaign', id);
+    return rows[0];
+  }
+
+  private validateContent(
+    input: Partial<Pick<CreateCampaignInput, 'subject' | 'htmlBody' | 'textBody' | 'attachments'>>,
+  ) {
+    for (const field of ['subject', 'htmlBody', 'textBody'] as const) {
+      const source = input[field];
+      if (!source) continue;
+      try {
+        validateTemplate(source);
+      } catch (e) {
+        if (e instanceof TemplateError) throw badInput(field, `${field}: ${e.message}`);
+        throw e;
+      }
+    }
+    const total = (input.attachments ?? []).reduce(
+      (n, a) => n + Buffer.byteLength(a.contentBase64, 'base64'),
+      0,
+    );
+    if (total > MAX_ATTACHMENT_BYTES) throw badInput('attachments', 'attachments may total at most 10 MB');
+  }
+
+  private assertFuture(at: Date) {
+    if (at.getTime() <= Date.now()) throw badInput('scheduledAt', 'scheduledAt must be in the future');
+  }
+
+  private attachmentRows(input: Pick<CreateCampaignInput, 'attachments'>) {
+    return (input.attachments ?? []).map((a) => {
+      const content = Buffer.from(a.contentBase64, 'base64');
+      return { filename: a.filename, contentType: a.contentType, content, size: content.length };
+    });
+  }
+
+  /** Mailboxes and lists must belong to the organization (NOT_FOUND otherwise, as if they did not exist). */
+  private async assertOwned(tx: Tx, organizationId: string, senderAccountIds: string[], listIds: string[]) {
+    if (senderAccountIds.length) {
+      const found = await tx.senderAccount.findMany({
+        where: { organizationId, id: { in: senderAccountIds } },
+        select: { id: true },
+      });
+      const missing = senderAccountIds.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length)
+        throw notFoundField('senderAccountIds', `Sender account ${missing[0]} was not found`);
+    }
+    if (listIds.length) {
+      const found = await tx.contactList.findMany({
+        where: { organizationId, id: { in: listIds } },
+        select: { id: true },
+      });
+      const missing = listIds.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length) throw notFoundField('listIds', `Contact list ${missing[0]} was not found`);
+    }
+  }
+}

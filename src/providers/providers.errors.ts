@@ -1,0 +1,19 @@
+import { badInput, conflict, notFound } from '../common/errors/domain-error.js';
+import type { MailProviderType } from '../generated/prisma/enums.js';
+
+/** The errors of the providers context, as clients see them. */
+export const providerNotAvailable = (type: MailProviderType) =>
+  badInput('provider', `${type} mailboxes are not available yet`);
+
+export const senderAccountNotFound = (id: string) => notFound('Sender account', id);
+
+export const senderAccountTaken = (email: string, type: MailProviderType) =>
+  conflict(`A ${type} mailbox for ${email} is already connected`, { field: 'email' });
+
+export const smtpSettingsRequired = () => badInput('smtp', 'SMTP mailboxes need the smtp settings');
+
+export const smtpSettingsUnexpected = (type: MailProviderType) =>
+  badInput('smtp', `smtp settings only apply to SMTP mailboxes, not ${type}`);
+
+export const credentialsRefused = (field: string, reason: string) =>
+  badInput(field, `The mail server refused the mailbox: ${reason}`);

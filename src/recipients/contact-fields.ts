@@ -1,0 +1,47 @@
+import { isEmail } from 'class-validator';
+
+/** Longest address SMTP allows (RFC 5321 path limit). */
+export const MAX_EMAIL_LENGTH = 254;
+/** Longest first name, last name or company. */
+export const MAX_TEXT_LENGTH = 200;
+
+/** A contact as stored: the email normalized, absent fields null (an upsert keeps what is stored). */
+export interface ContactFields {
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  company: string | null;
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+}
+
+/** Trimmed and lower-cased, the form contacts and suppressions are stored and matched in. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** True for a syntactically valid address within the SMTP length limit. */
+export const isValidEmail = (email: string) => email.length <= MAX_EMAIL_LENGTH && isEmail(email);
+
+/** Trimmed text, or null when absent or blank. */
+export const cleanText = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+
+/**
+ * One entry per email, in first-seen order: later entries fill in or override fields and add
+ * attributes, so a batch behaves like applying its entries one after the other.
+ */
+export function mergeByEmail(contacts: ContactFields[]): ContactFields[] {
+  const byEmail = new Map<string, ContactFields>();
+  for (const c of contacts) {
+    const seen = byEmail.get(c.email);
+    if (!seen) {
+      byEmail.set(c.email, { ...c, attributes: { ...c.attributes } });
+      continue;
+    }
+    seen.firstName = c.firstName ?? seen.firstName;
+    seen.lastName = c.lastName ?? seen.lastName;
+    seen.company = c.company ?? seen.company;
+    seen.timezone = c.timezone ?? seen.timezone;
+    Object.assign(seen.attributes, c.attributes);
+  }
+  return [...byEmail.values()];
+}

@@ -1,0 +1,287 @@
+import { signUpWithOrg, type Account } from './factories/accounts.js';
+import {
+  CREATE_CAMPAIGN,
+  campaignInput,
+  listWithContacts,
+  sandboxMailbox,
+  smtpMailbox,
+  waitFor,
+} from './factories/campaigns.js';
+import { startFakeSmtp, type FakeSmtp } from './support/fake-smtp.js';
+import { GraphQLClient, subscribe } from './support/graphql-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const PROGRESS = `query($id: ID!) { campaignProgress(campaignId: $id) {
+  campaign { status error } stats { total pending queued sending sent failed cancelled skipped progress deliveryRate } } }`;
+
+describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
+  let t: TestApp;
+  let api: GraphQLClient;
+  let owner: Account;
+  let me: GraphQLClient;
+  let smtp: FakeSmtp;
+
+  beforeAll(async () => {
+    smtp = await startFakeSmtp({ auth: { username: 'mailer', password: 'secret-pass' } });
+    t = await startTestApp({ runnerTickMs: 200 });
+    t.config.delivery.retryBaseMs = 100;
+    api = new GraphQLClient(t.url);
+    owner = await signUpWithOrg(api, 'owner');
+    me = api.as({ token: owner.token, org: owner.org });
+  });
+  afterAll(async () => {
+    await t.close();
+    await smtp.close();
+  });
+
+  const progress = async (id: string) => (await me.ok(PROGRESS, { id })).campaignProgress;
+
+  it('sends one message to each of 300 contacts from its assigned mailbox, with live progress to 100 %', async () => {
+    const [a, b] = [await sandboxMailbox(me, 'alpha'), await sandboxMailbox(me, 'beta')];
+    const c = await smtpMailbox(me, 'gamma', smtp);
+    const listId = await listWithContacts(me, 300, 'p');
+    // An overlapping list: contacts on both lists still get one email.
+    const overlap = await listWithContacts(me, 10, 'p');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([a.id, b.id, c.id], [listId, overlap]),
+    });
+
+    const ws = me.ws();
+    const sub = subscribe(
+      ws,
+      `subscription($id: ID!) { campaignProgress(campaignId: $id) { stats { progress sent total } campaign { status } } }`,
+      {
+        id: createCampaign.id,
+      },
+    );
+    await sub.waitFor((ev) => ev.length >= 1);
+    const { sendCampaign } = await me.ok(
+      `mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients sendingFrom campaign { status } } }`,
+      { id: createCampaign.id },
+    );
+    expect(sendCampaign).toEqual({
+      totalRecipients: 300,
+      sendingFrom: [a.email, b.email, c.email],
+      campaign: { status: 'SENDING' },
+    });
+
+    const events = await sub.waitFor((ev) =>
+      ev.some((e) => e.campaignProgress.campaign.status === 'COMPLETED'),
+    );
+    sub.dispose();
+    await ws.dispose();
+    const percents = events.map((e) => e.campaignProgress.stats.progress);
+    expect(percents.at(-1)).toBe(100);
+    expect(percents.some((p) => p > 0 && p < 100) || percents.length >= 2).toBe(true);
+
+    const final = await progress(createCampaign.id);
+    expect(final.stats).toMatchObject({
+      total: 300,
+      sent: 300,
+      failed: 0,
+      pending: 0,
+      progress: 100,
+      deliveryRate: 100,
+    });
+
+    // Every contact got exactly one message, from the mailbox it was assigned.
+    const messages = await t.prisma.db.sandboxMessage.findMany({ where: { organizationId: owner.org } });
+    const viaSmtp = smtp.messages.filter((m) => m.from === c.email);
+    const delivered = [
+      ...messages.map((m) => ({ to: m.toAddress, mailbox: m.senderAccountId, messageId: m.messageId })),
+      ...viaSmtp.map((m) => ({ to: m.to[0], mailbox: c.id, messageId: m.messageId })),
+    ];
+    expect(delivered).toHaveLength(300);
+    expect(new Set(delivered.map((d) => d.to)).size).toBe(300);
+    const recipients = await t.prisma.db.campaignRecipient.findMany({
+      where: { campaignId: createCampaign.id },
+    });
+    for (const r of recipients) {
+      const d = delivered.find((x) => x.to === r.email)!;
+      expect(d.mailbox).toBe(r.senderAccountId);
+      expect(d.messageId).toBe(r.messageId);
+    }
+    // Round-robin: the three mailboxes share the work evenly.
+    for (const mb of [a, b, c]) expect(delivered.filter((d) => d.mailbox === mb.id)).toHaveLength(100);
+    const sample = messages.find((m) => m.toAddress === 'p1@example.com') ?? {
+      subject: 'Hello First1',
+      raw: viaSmtp.find((m) => m.to[0] === 'p1@example.com')!.raw,
+    };
+    expect(sample.subject).toBe('Hello First1');
+    expect(sample.raw).toMatch(/List-Unsubscribe:\s+<http:\/\/127.0.0.1:\d+\/u\//);
+    expect(sample.raw).toMatch(/List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+    const p0 = delivered.find((d) => d.to === 'p0@example.com')!;
+    const p0raw =
+      messages.find((m) => m.toAddress === 'p0@example.com')?.raw ??
+      viaSmtp.find((m) => m.to[0] === 'p0@example.com')!.raw;
+    expect(p0.messageId).toBeDefined();
+    expect(p0raw).toMatch(/Subject: Hello there/);
+  });
+
+  it('pauses (no send starts after the mutation returns), resumes to completion without duplicates, and cancels', async () => {
+    const mb = await sandboxMailbox(me, 'slow', { minGapSeconds: 1 });
+    const listId = await listWithContacts(me, 6, 'pause');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { name: 'Pausable' }),
+    });
+    const id = createCampaign.id as string;
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
+    await waitFor(
+      () => progress(id),
+      (p) => p.stats.sent >= 1,
+      20000,
+    );
+    await me.ok(`mutation($id: ID!) { pauseCampaign(id: $id) { campaign { status } } }`, { id });
+    const pausedAt = new Date();
+    await new Promise((r) => setTimeout(r, 2500));
+    const started = await t.prisma.db.campaignRecipient.count({
+      where: { campaignId: id, sendingAt: { gt: pausedAt } },
+    });
+    expect(started).toBe(0);
+    expect((await progress(id)).campaign.status).toBe('PAUSED');
+
+    await me.ok(`mutation($id: ID!) { resumeCampaign(id: $id) { campaign { status } } }`, { id });
+    const done = await waitFor(
+      () => progress(id),
+      (p) => p.campaign.status === 'COMPLETED',
+      30000,
+    );
+    expect(done.stats.sent).toBe(6);
+    const sent = await t.prisma.db.sandboxMessage.findMany({ where: { senderAccountId: mb.id } });
+    expect(sent).toHaveLength(6);
+    expect(new Set(sent.map((m) => m.toAddress)).size).toBe(6);
+
+    const list2 = await listWithContacts(me, 5, 'cancel');
+    const c2 = (await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [list2], { name: 'Cancelled' }) }))
+      .createCampaign;
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id: c2.id });
+    const { cancelCampaign } = await me.ok(
+      `mutation($id: ID!) { cancelCampaign(id: $id) { cancelledRecipients campaign { status } } }`,
+      { id: c2.id },
+    );
+    expect(cancelCampaign.campaign.status).toBe('CANCELLED');
+    expect(cancelCampaign.cancelledRecipients).toBeGreaterThanOrEqual(3);
+    const after = await progress(c2.id);
+    expect(after.stats.cancelled).toBe(cancelCampaign.cancelledRecipients);
+    expect(after.stats.pending + after.stats.queued).toBe(0);
+  });
+
+  it('fails permanent SMTP rejections with the reason, retries transient ones, and retryFailedRecipients requeues', async () => {
+    const mb = await smtpMailbox(me, 'delta', smtp);
+    const listId = await listWithContacts(me, 6, 'smtp');
+    smtp.setRule('smtp0@example.com', { reject: 'permanent' });
+    smtp.setRule('smtp1@example.com', { reject: 'permanent' });
+    smtp.setRule('smtp2@example.com', { reject: 'transient', times: 1 });
+    smtp.setRule('smtp3@example.com', { reject: 'transient', times: 2 });
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { name: 'SMTP faults' }),
+    });
+    const id = createCampaign.id as string;
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
+    const done = await waitFor(
+      () => progress(id),
+      (p) => p.campaign.status === 'COMPLETED',
+      30000,
+    );
+    expect(done.stats).toMatchObject({ sent: 4, failed: 2 });
+    const failed = await t.prisma.db.campaignRecipient.findMany({
+      where: { campaignId: id, status: 'FAILED' },
+      orderBy: { email: 'asc' },
+    });
+    expect(failed.map((f) => f.email)).toEqual(['smtp0@example.com', 'smtp1@example.com']);
+    for (const f of failed) expect(f.lastError).toMatch(/550.*user unknown/i);
+    expect(smtp.attempts('smtp3@example.com')).toBe(3);
+    expect(smtp.messages.filter((m) => m.to[0] === 'smtp3@example.com')).toHaveLength(1);
+
+    smtp.setRule('smtp0@example.com', null);
+    smtp.setRule('smtp1@example.com', null);
+    const { retryFailedRecipients } = await me.ok(
+      `mutation($id: ID!) { retryFailedRecipients(id: $id) { recipientsQueuedForRetry campaign { status } } }`,
+      { id },
+    );
+    expect(retryFailedRecipients).toEqual({ recipientsQueuedForRetry: 2, campaign: { status: 'SENDING' } });
+    const again = await waitFor(
+      () => progress(id),
+      (p) => p.campaign.status === 'COMPLETED',
+      30000,
+    );
+    expect(again.stats).toMatchObject({ sent: 6, failed: 0 });
+    expect(smtp.messages.filter((m) => m.to[0]?.startsWith('smtp'))).toHaveLength(6);
+  });
+
+  it('rejects illegal transitions with CONFLICT and bad templates with BAD_USER_INPUT naming the field', async () => {
+    const mb = await sandboxMailbox(me, 'rules');
+    const listId = await listWithContacts(me, 1, 'rules');
+    const bad = await me.error(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { htmlBody: '{{ contact.shoeSize }}' }),
+    });
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'htmlBody' });
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
+    const e = await me.error(`mutation($id: ID!) { pauseCampaign(id: $id) { campaign { status } } }`, {
+      id: createCampaign.id,
+    });
+    expect(e.extensions?.code).toBe('CONFLICT');
+    expect(
+      (await me.ok(`query($id: ID!) { campaign(id: $id) { status } }`, { id: createCampaign.id })).campaign
+        .status,
+    ).toBe('DRAFT');
+  });
+
+  it('starts a scheduled campaign on time and runAutomation reports what it did', async () => {
+    const mb = await sandboxMailbox(me, 'sched');
+    const listId = await listWithContacts(me, 3, 'sched');
+    const at = new Date(Date.now() + 1500);
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { scheduledAt: at.toISOString() }),
+    });
+    expect(createCampaign.status).toBe('SCHEDULED');
+    await waitFor(
+      () => progress(createCampaign.id),
+      (p) => p.campaign.status !== 'SCHEDULED',
+      10000,
+    );
+    const row = await t.prisma.db.campaign.findUniqueOrThrow({ where: { id: createCampaign.id } });
+    expect(row.startedAt!.getTime() - at.getTime()).toBeLessThan(1000);
+    const { runAutomation } = await me.ok(
+      `mutation($org: ID!) { runAutomation(organizationId: $org) { processedCount campaigns { campaignId } errors { campaignId error } } }`,
+      { org: owner.org },
+    );
+    expect(runAutomation).toEqual({ processedCount: 0, campaigns: [], errors: [] });
+  });
+
+  it("keeps campaigns from another organization's token", async () => {
+    const mb = await sandboxMailbox(me, 'private');
+    const listId = await listWithContacts(me, 1, 'private');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
+    const other = await signUpWithOrg(api, 'other');
+    const them = api.as({ token: other.token, org: other.org });
+    expect(
+      (await them.error(`query($id: ID!) { campaign(id: $id) { id } }`, { id: createCampaign.id })).extensions
+        ?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await them.error(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { id } } }`, {
+          id: createCampaign.id,
+        })
+      ).extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect((await them.error(PROGRESS, { id: createCampaign.id })).extensions?.code).toBe('NOT_FOUND');
+    expect((await them.ok(`{ campaigns { totalCount } }`)).campaigns.totalCount).toBe(0);
+    const sub = subscribe(
+      them.ws(),
+      `subscription($id: ID!) { campaignProgress(campaignId: $id) { stats { total } } }`,
+      { id: createCampaign.id },
+    );
+    await expect(sub.waitFor(() => false, 5000)).rejects.toThrow(/NOT_FOUND|not found/);
+    const asThemInMine = api.as({ token: other.token, org: owner.org });
+    expect(
+      (await asThemInMine.error(`query($id: ID!) { campaign(id: $id) { id } }`, { id: createCampaign.id }))
+        .extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await me.ok(`query($id: ID!) { campaign(id: $id) { status } }`, { id: createCampaign.id })).campaign
+        .status,
+    ).toBe('DRAFT');
+  });
+});

@@ -1,0 +1,97 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { signUpWithOrg } from './factories/accounts.js';
+import {
+  CREATE_CAMPAIGN,
+  campaignInput,
+  listWithContacts,
+  sandboxMailbox,
+  waitFor,
+} from './factories/campaigns.js';
+import { GraphQLClient } from './support/graphql-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+/**
+ * A separate worker process is killed with SIGKILL in the middle of a campaign and started again.
+ * The campaign must complete with every contact sent exactly one message: nothing lost, nothing twice.
+ */
+describe('a worker killed mid-campaign', () => {
+  let t: TestApp;
+  let worker: ChildProcess | undefined;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    // This process serves the API and runs the runner; sends happen only in the child worker.
+    t = await startTestApp({ runnerTickMs: 200 }, 'scheduler');
+    t.config.delivery.stuckMs = 1500;
+    env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      APP_ROLE: 'worker',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      QUEUE_PREFIX: t.config.queue.prefix,
+      JWT_SECRET: t.config.jwt.secret,
+      ENCRYPTION_KEY: t.config.encryptionKey.toString('base64'),
+      PUBLIC_URL: t.url,
+      SEED_DEMO: 'false',
+      DELIVERY_CONCURRENCY: '8',
+      // A short lock, so the killed worker's running jobs are seen as stalled within seconds.
+      QUEUE_LOCK_MS: '5000',
+    };
+  });
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await t.close();
+  });
+
+  const startWorker = () => {
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    worker = child;
+    return child;
+  };
+
+  it('completes after a restart with no duplicate and no lost recipient', async () => {
+    const api = new GraphQLClient(t.url);
+    const owner = await signUpWithOrg(api, 'crash');
+    const me = api.as({ token: owner.token, org: owner.org });
+    const mb = await sandboxMailbox(me, 'crashy');
+    const listId = await listWithContacts(me, 400, 'k');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
+    const id = createCampaign.id as string;
+
+    const first = startWorker();
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
+    const sentSoFar = () => t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mb.id } });
+    await waitFor(sentSoFar, (n) => n >= 40, 60000);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const atKill = await sentSoFar();
+    expect(atKill).toBeLessThan(400);
+
+    startWorker();
+    await waitFor(
+      () => t.prisma.db.campaign.findUniqueOrThrow({ where: { id }, select: { status: true } }),
+      (c) => c.status === 'COMPLETED',
+      90000,
+    ).catch(async (e: Error) => {
+      const left = await t.prisma.db.campaignRecipient.findMany({
+        where: { campaignId: id, status: { not: 'SENT' } },
+      });
+      throw new Error(`${e.message}\nnot sent: ${JSON.stringify(left)}`);
+    });
+    const messages = await t.prisma.db.sandboxMessage.findMany({ where: { senderAccountId: mb.id } });
+    expect(messages).toHaveLength(400);
+    expect(new Set(messages.map((m) => m.toAddress)).size).toBe(400);
+    const statuses = await t.prisma.db.campaignRecipient.groupBy({
+      by: ['status'],
+      where: { campaignId: id },
+      _count: true,
+    });
+    expect(statuses).toEqual([{ status: 'SENT', _count: 400 }]);
+  }, 180000);
+});
