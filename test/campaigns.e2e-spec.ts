@@ -209,6 +209,114 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     expect(smtp.messages.filter((m) => m.to[0]?.startsWith('smtp'))).toHaveLength(6);
   });
 
+  it('spreads a large list over days with a daily send limit, one batch a day', async () => {
+    const mb = await sandboxMailbox(me, 'daily');
+    const listId = await listWithContacts(me, 12, 'daily');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { dailySendLimit: 5 }),
+    });
+    const id = createCampaign.id as string;
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
+    const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { status nextBatchAt batchHistory { batch planned } } }`;
+    await waitFor(
+      () => progress(id),
+      (p) => p.stats.sent === 5,
+    );
+    await new Promise((r) => setTimeout(r, 1000)); // several runner ticks: nothing more today
+    expect((await progress(id)).stats).toMatchObject({ sent: 5, pending: 7 });
+    const day1 = (await me.ok(CAMPAIGN, { id })).campaign;
+    expect(day1.status).toBe('SENDING');
+    expect(day1.batchHistory).toEqual([{ batch: 1, planned: 5 }]);
+    expect(new Date(day1.nextBatchAt).getTime()).toBeGreaterThan(Date.now());
+
+    // The clock moves to the next day: what was sent today now belongs to yesterday.
+    await t.prisma.db
+      .$executeRaw`UPDATE "CampaignRecipient" SET "queuedAt" = "queuedAt" - interval '1 day' WHERE "campaignId" = ${id}::uuid`;
+    await t.prisma.db.$executeRaw`UPDATE "Campaign" SET "nextBatchAt" = now() - interval '1 second',
+      "batchHistory" = jsonb_set("batchHistory", '{0,startedAt}', to_jsonb(now() - interval '1 day')) WHERE id = ${id}::uuid`;
+    await waitFor(
+      () => progress(id),
+      (p) => p.stats.sent === 10,
+    );
+    const day2 = (await me.ok(CAMPAIGN, { id })).campaign;
+    expect(day2.batchHistory).toEqual([
+      { batch: 1, planned: 5 },
+      { batch: 2, planned: 5 },
+    ]);
+    expect(await t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mb.id } })).toBe(10);
+  });
+
+  it('sends a rendered test email without touching the campaign', async () => {
+    const mb = await smtpMailbox(me, 'preview', smtp);
+    const listId = await listWithContacts(me, 2, 'preview');
+    const pdf = Buffer.from(
+      '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    );
+    const attachments = [
+      { filename: 'brochure.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
+    ];
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { attachments }),
+    });
+    const { contacts } = await me.ok(
+      `query($l: ID) { contacts(listId: $l, first: 10) { edges { node { id email } } } }`,
+      { l: listId },
+    );
+    const named = contacts.edges.map((e: any) => e.node).find((c: any) => c.email === 'preview1@example.com');
+    const { sendTestEmail } = await me.ok(
+      `mutation($id: ID!, $to: String!, $c: ID) { sendTestEmail(id: $id, to: $to, contactId: $c) { to from subject } }`,
+      { id: createCampaign.id, to: 'QA@Example.com', c: named.id },
+    );
+    expect(sendTestEmail).toEqual({ to: 'qa@example.com', from: mb.email, subject: '[Test] Hello First1' });
+    const [received] = await smtp
+      .waitForMessages(1)
+      .then(() => smtp.messages.filter((m) => m.to[0] === 'qa@example.com'));
+    expect(received.raw).toMatch(/Hi First1, meet preview@smtp.example.com/);
+    expect(received.raw).toMatch(/Content-Type: application\/pdf; name=brochure.pdf/);
+    expect(received.raw).toMatch(/Content-Disposition: attachment; filename=brochure.pdf/);
+    expect(received.raw.replace(/\r?\n/g, '')).toContain(pdf.toString('base64'));
+    const bad = await me.error(`mutation($id: ID!) { sendTestEmail(id: $id, to: "nope") { to } }`, {
+      id: createCampaign.id,
+    });
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    const after = await progress(createCampaign.id);
+    expect(after).toMatchObject({ campaign: { status: 'DRAFT' }, stats: { total: 0 } });
+  });
+
+  it('ends the campaign as FAILED with the reason when its mailbox login is refused, and marks the mailbox', async () => {
+    const mb = await smtpMailbox(me, 'revoked', smtp);
+    const listId = await listWithContacts(me, 3, 'revoked');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
+      i: campaignInput([mb.id], [listId], { name: 'Revoked' }),
+    });
+    smtp.setAuth({ username: 'mailer', password: 'rotated-password' });
+    try {
+      await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
+        id: createCampaign.id,
+      });
+      const failed = await waitFor(
+        () => progress(createCampaign.id),
+        (p) => p.campaign.status === 'FAILED',
+      );
+      expect(failed.campaign.error).toMatch(/revoked@smtp.example.com was disconnected.*535/);
+      expect(failed.stats).toMatchObject({ failed: 3, sent: 0, pending: 0, queued: 0 });
+      const { senderAccounts } = await me.ok(`{ senderAccounts { id status lastError } }`);
+      expect(senderAccounts.find((s: any) => s.id === mb.id)).toMatchObject({ status: 'DISCONNECTED' });
+      const again = await me.error(
+        `mutation($id: ID!) { retryFailedRecipients(id: $id) { campaign { status } } }`,
+        {
+          id: createCampaign.id,
+        },
+      );
+      expect(again).toMatchObject({
+        extensions: { code: 'CONFLICT' },
+        message: expect.stringMatching(/DISCONNECTED/),
+      });
+    } finally {
+      smtp.setAuth({ username: 'mailer', password: 'secret-pass' });
+    }
+  });
+
   it('rejects illegal transitions with CONFLICT and bad templates with BAD_USER_INPUT naming the field', async () => {
     const mb = await sandboxMailbox(me, 'rules');
     const listId = await listWithContacts(me, 1, 'rules');

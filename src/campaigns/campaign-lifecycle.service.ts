@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { badInput, conflict } from '../common/errors/domain-error.js';
+import { badInput, conflict, DomainError, ErrorCode } from '../common/errors/domain-error.js';
 import { recordEvent, type Actor } from '../common/events/event-log.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
@@ -31,6 +31,7 @@ export class CampaignLifecycleService {
       await this.expect(tx, organizationId, id, 'schedule');
       await tx.campaign.update({ where: { id }, data: { status: 'SCHEDULED', scheduledAt } });
       await recordEvent(tx, organizationId, 'campaign.scheduled', actor, { campaignId: id }, { scheduledAt });
+      this.campaigns.announceSchedule(id, scheduledAt);
     });
     return { campaign: await this.campaigns.get(organizationId, id) };
   }
@@ -75,6 +76,28 @@ export class CampaignLifecycleService {
       if (!(e instanceof StartRefused)) throw e;
       if (!failOnRefusal) throw conflict(e.message);
       await this.fail(organizationId, id, e.message, actor);
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a campaign whose scheduled time has come (the delayed start job and the runner both call
+   * this; whichever comes second finds it no longer SCHEDULED and does nothing). Returns whether it
+   * started it.
+   */
+  async startIfDue(campaignId: string, actor: Actor): Promise<boolean> {
+    const c = await this.prisma.db.campaign.findUnique({
+      where: { id: campaignId },
+      select: { organizationId: true, status: true, scheduledAt: true },
+    });
+    if (!c || c.status !== 'SCHEDULED' || !c.scheduledAt || c.scheduledAt.getTime() > Date.now())
+      return false;
+    try {
+      await this.start(c.organizationId, actor, campaignId, true);
+      return true;
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCode.CONFLICT) return false; // someone else started it
+      if (e instanceof StartRefused) return false; // recorded as FAILED with the reason
       throw e;
     }
   }

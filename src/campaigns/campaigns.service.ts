@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { transactionContext } from '../prisma/transaction-context.js';
 import { badInput, conflict, isUuid, notFound, notFoundField } from '../common/errors/domain-error.js';
 import { recordEvent, type Actor } from '../common/events/event-log.js';
 import { TemplateError, validateTemplate } from '../common/templates/liquid-templates.js';
@@ -12,6 +14,13 @@ import {
   type CreateCampaignInput,
   type UpdateCampaignInput,
 } from './dto/campaign.input.js';
+
+/** Emitted after commit when a campaign gets (or changes) its start time. */
+export const CAMPAIGN_SCHEDULED = 'campaign.scheduled';
+export interface CampaignScheduledEvent {
+  campaignId: string;
+  scheduledAt: Date;
+}
 
 const WITH_LINKS = {
   senderAccounts: { orderBy: { position: 'asc' }, select: { senderAccountId: true } },
@@ -37,7 +46,12 @@ export function toCampaignModel(c: CampaignRow) {
 /** Campaign content and settings: create, update (DRAFT/SCHEDULED only), read, list. */
 @Injectable()
 export class CampaignsService {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(CampaignsService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly events: EventEmitter2,
+  ) {}
 
   /** Stores a DRAFT (SCHEDULED when scheduledAt is given) after validating templates, mailboxes and lists. */
   async create(organizationId: string, actor: Actor, input: CreateCampaignInput) {
@@ -71,6 +85,7 @@ export class CampaignsService {
         include: WITH_LINKS,
       });
       await recordEvent(tx, organizationId, 'campaign.created', actor, { campaignId: campaign.id });
+      if (campaign.scheduledAt) this.announceSchedule(campaign.id, campaign.scheduledAt);
       return toCampaignModel(campaign);
     });
   }
@@ -126,6 +141,7 @@ export class CampaignsService {
         include: WITH_LINKS,
       });
       await recordEvent(tx, organizationId, 'campaign.updated', actor, { campaignId: id });
+      if (updated.status === 'SCHEDULED' && input.scheduledAt) this.announceSchedule(id, input.scheduledAt);
       return toCampaignModel(updated);
     });
   }
@@ -153,6 +169,15 @@ export class CampaignsService {
         ).map(toCampaignModel),
       () => this.prisma.db.campaign.count({ where }),
     );
+  }
+
+  /** Tells delivery (after commit) to start the campaign at `scheduledAt` with a delayed job. */
+  announceSchedule(campaignId: string, scheduledAt: Date) {
+    transactionContext.afterCommit(() => {
+      this.events
+        .emitAsync(CAMPAIGN_SCHEDULED, { campaignId, scheduledAt } satisfies CampaignScheduledEvent)
+        .catch((e: unknown) => this.logger.error(`start job for ${campaignId} not queued: ${String(e)}`));
+    });
   }
 
   /** Locks the campaign row for the rest of the transaction; NOT_FOUND outside the organization. */

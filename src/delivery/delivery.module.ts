@@ -10,6 +10,8 @@ import { DeliveryQueues } from './queues.js';
 import { RecoveryService } from './recovery.service.js';
 import { CampaignSendService } from './send/campaign-send.service.js';
 import { SendQueue } from './send/send-queue.js';
+import { TestEmailResolver } from './test-email/test-email.resolver.js';
+import { TestEmailService } from './test-email/test-email.service.js';
 
 /** The one delivery pipeline: dispatch → send, shared by campaigns and (later) sequences. */
 @Module({})
@@ -26,6 +28,8 @@ export class DeliveryModule {
         CampaignSendService,
         RecoveryService,
         CampaignSendingListener,
+        TestEmailService,
+        TestEmailResolver,
         ...(runsWorker(role) ? [DeliveryWorker] : []),
       ],
       exports: [DispatchService, RecoveryService, SendQueue],

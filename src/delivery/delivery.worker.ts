@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import type { Queue } from 'bull';
 import type { Redis } from 'ioredis';
+import { CampaignLifecycleService } from '../campaigns/campaign-lifecycle.service.js';
+import { SYSTEM } from '../common/events/event-log.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import { DispatchService } from './dispatch/dispatch.service.js';
@@ -27,6 +29,7 @@ export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
     @InjectQueue(QUEUES.send) private readonly sendQueue: Queue<SendJob>,
     private readonly dispatch: DispatchService,
     private readonly sends: CampaignSendService,
+    private readonly lifecycle: CampaignLifecycleService,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -36,6 +39,9 @@ export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
       e instanceof Error && this.logger.error(`queue processing stopped: ${e.message}`);
     this.dispatchQueue
       .process('dispatch', 1, (job) => this.dispatch.dispatch(job.data.campaignId))
+      .catch(settled);
+    this.dispatchQueue
+      .process('start', 1, (job) => this.lifecycle.startIfDue(job.data.campaignId, SYSTEM('scheduled-start')))
       .catch(settled);
     this.sendQueue
       .process('campaign-recipient', this.config.delivery.concurrency, (job) =>

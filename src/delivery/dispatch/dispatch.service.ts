@@ -4,7 +4,12 @@ import type { Queue } from 'bull';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { QUEUES, type DispatchJob } from '../queues.js';
+
+/** Start of the organization's current day, and of the next one (SQL over alias o = "Organization"). */
+const dayStartSql = Prisma.sql`(date_trunc('day', now() AT TIME ZONE o.timezone) AT TIME ZONE o.timezone)`;
+const nextDayStartSql = Prisma.sql`((date_trunc('day', now() AT TIME ZONE o.timezone) + interval '1 day') AT TIME ZONE o.timezone)`;
 import { SendQueue } from '../send/send-queue.js';
 
 /**
@@ -30,8 +35,24 @@ export class DispatchService {
     );
   }
 
+  /** A delayed job that starts the campaign at `scheduledAt` (one per campaign and start time). */
+  async enqueueStart(campaignId: string, scheduledAt: Date) {
+    await this.queue.add(
+      'start',
+      { campaignId },
+      {
+        jobId: `start:${campaignId}:${scheduledAt.getTime()}`,
+        delay: Math.max(0, scheduledAt.getTime() - Date.now()),
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
   /** Claims and enqueues what the campaign may send now; returns how many were queued. */
   async dispatch(campaignId: string): Promise<number> {
+    let budget = await this.dailyBudget(campaignId);
+    if (budget !== null && budget <= 0) return 0;
     const mailboxes = await this.prisma.db.$queryRaw<
       { senderAccountId: string; remaining: number; minGapSeconds: number; wait_ms: number }[]
     >`SELECT s.id AS "senderAccountId", s."minGapSeconds",
@@ -48,7 +69,7 @@ export class DispatchService {
       // With a gap, claim about a minute's worth; the rest waits for the next round.
       const perRound =
         mb.minGapSeconds > 0 ? Math.max(1, Math.ceil(60 / mb.minGapSeconds)) : this.config.delivery.chunk;
-      const limit = Math.min(mb.remaining, perRound);
+      const limit = Math.min(mb.remaining, perRound, budget ?? Number.MAX_SAFE_INTEGER);
       if (limit <= 0) continue;
       const claimed = await this.prisma.db.$queryRaw<{ id: string; attempts: number }[]>`
         UPDATE "CampaignRecipient" SET status = 'QUEUED', "queuedAt" = now(), "updatedAt" = now()
@@ -68,8 +89,51 @@ export class DispatchService {
         claimed.map((_, i) => mb.wait_ms + i * gapMs),
       );
       queued += claimed.length;
+      if (budget !== null) budget -= claimed.length;
     }
+    if (budget !== null) await this.recordBatch(campaignId, queued, budget);
     return queued;
+  }
+
+  /**
+   * With a daily send limit: how many more the campaign may claim today (the organization's day);
+   * null without a limit. A new day starts a new batch.
+   */
+  private async dailyBudget(campaignId: string): Promise<number | null> {
+    const [row] = await this.prisma.db.$queryRaw<{ limit: number | null; today: number }[]>`
+      SELECT c."dailySendLimit" AS limit,
+             (SELECT count(*)::int FROM "CampaignRecipient" r
+               WHERE r."campaignId" = c.id AND r."queuedAt" >= ${dayStartSql}) AS today
+      FROM "Campaign" c JOIN "Organization" o ON o.id = c."organizationId"
+      WHERE c.id = ${campaignId}::uuid`;
+    if (!row || row.limit === null) return null;
+    return row.limit - row.today;
+  }
+
+  /**
+   * Keeps the batch history: the first claim of a day opens a batch, later claims that day add to
+   * it; when the day's limit is used up while recipients wait, nextBatchAt is the next day's start.
+   */
+  private async recordBatch(campaignId: string, queued: number, budgetLeft: number) {
+    if (queued > 0) {
+      await this.prisma.db.$executeRaw`
+        UPDATE "Campaign" c SET "batchHistory" = CASE
+          WHEN jsonb_array_length(c."batchHistory") > 0
+           AND (c."batchHistory"->-1->>'startedAt')::timestamptz >= ${dayStartSql}
+          THEN jsonb_set(c."batchHistory", ARRAY[(jsonb_array_length(c."batchHistory") - 1)::text, 'planned'],
+                 to_jsonb((c."batchHistory"->-1->>'planned')::int + ${queued}))
+          ELSE c."batchHistory" || jsonb_build_array(jsonb_build_object(
+                 'batch', jsonb_array_length(c."batchHistory") + 1, 'startedAt', now(), 'planned', ${queued}::int))
+          END,
+          "nextBatchAt" = NULL
+        FROM "Organization" o WHERE o.id = c."organizationId" AND c.id = ${campaignId}::uuid`;
+    }
+    if (budgetLeft <= 0) {
+      await this.prisma.db.$executeRaw`
+        UPDATE "Campaign" c SET "nextBatchAt" = ${nextDayStartSql}
+        FROM "Organization" o WHERE o.id = c."organizationId" AND c.id = ${campaignId}::uuid
+          AND EXISTS (SELECT 1 FROM "CampaignRecipient" r WHERE r."campaignId" = c.id AND r.status = 'PENDING')`;
+    }
   }
 
   /** SENDING campaigns with PENDING recipients that are due now (the runner enqueues their dispatch). */
@@ -77,7 +141,8 @@ export class DispatchService {
     const rows = await this.prisma.db.$queryRaw<{ id: string }[]>`
       SELECT DISTINCT c.id FROM "Campaign" c
       JOIN "CampaignRecipient" r ON r."campaignId" = c.id
-      WHERE c.status = 'SENDING' AND r.status = 'PENDING' AND (r."nextAttemptAt" IS NULL OR r."nextAttemptAt" <= now())`;
+      WHERE c.status = 'SENDING' AND (c."nextBatchAt" IS NULL OR c."nextBatchAt" <= now())
+        AND r.status = 'PENDING' AND (r."nextAttemptAt" IS NULL OR r."nextAttemptAt" <= now())`;
     return rows.map((r) => r.id);
   }
 }

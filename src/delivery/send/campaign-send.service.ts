@@ -18,7 +18,7 @@ import { SenderAccountsService } from '../../providers/sender-accounts.service.j
 import { TrackingLinks } from '../../tracking/tracking-links.js';
 import { SendQueue } from './send-queue.js';
 import { reserveMailboxSlot } from './mailbox-slot.js';
-import { buildMessage, messageIdFor } from './message-builder.js';
+import { buildMessage, messageIdFor, templateContext } from './message-builder.js';
 import { retryDelayMs } from './retry-policy.js';
 
 const ACTOR = SYSTEM('delivery');
@@ -143,22 +143,13 @@ export class CampaignSendService {
       this.prisma.db.contact.findUniqueOrThrow({ where: { id: r.contactId } }),
     ]);
     const unsubscribeUrl = this.links.unsubscribeUrl(r.id);
-    return buildMessage(
-      campaign,
-      {
-        contact: { ...contact, attributes: (contact.attributes ?? {}) as Record<string, unknown> },
-        sender: { name: campaign.fromName, email: mailboxEmail },
-        campaign: { name: campaign.name },
-        unsubscribe_url: unsubscribeUrl,
-      },
-      {
-        messageId: r.messageId,
-        fromEmail: mailboxEmail,
-        to: r.email,
-        unsubscribeUrl,
-        openPixelUrl: campaign.trackOpens ? this.links.openPixelUrl(r.id) : undefined,
-      },
-    );
+    return buildMessage(campaign, templateContext(contact, campaign, mailboxEmail, unsubscribeUrl), {
+      messageId: r.messageId,
+      fromEmail: mailboxEmail,
+      to: r.email,
+      unsubscribeUrl,
+      openPixelUrl: campaign.trackOpens ? this.links.openPixelUrl(r.id) : undefined,
+    });
   }
 
   private async markSent(r: Claimed, result: SendResult) {

@@ -8,9 +8,14 @@ export type SlotVerdict =
 /**
  * Reserves one send from a mailbox, atomically across every worker process: the mailbox row is
  * locked for the (short) claim transaction, the minimum gap is checked against nextSendAt, and the
- * day's counter (in the mailbox's time zone) only grows while below the daily cap.
+ * day's counter (in the mailbox's time zone) only grows while below the daily cap. A one-off test
+ * email may skip the gap (`ignoreGap`) but still counts against the cap.
  */
-export async function reserveMailboxSlot(tx: Tx, senderAccountId: string): Promise<SlotVerdict> {
+export async function reserveMailboxSlot(
+  tx: Tx,
+  senderAccountId: string,
+  options: { ignoreGap?: boolean } = {},
+): Promise<SlotVerdict> {
   const [mb] = await tx.$queryRaw<
     {
       status: string;
@@ -25,7 +30,9 @@ export async function reserveMailboxSlot(tx: Tx, senderAccountId: string): Promi
     FROM "SenderAccount" WHERE id = ${senderAccountId}::uuid FOR UPDATE`;
   if (!mb) return { ok: false, reason: 'inactive', status: 'MISSING', email: senderAccountId };
   if (mb.status !== 'ACTIVE') return { ok: false, reason: 'inactive', status: mb.status, email: mb.email };
-  if (mb.wait_ms !== null) return { ok: false, reason: 'gap', retryAt: new Date(Date.now() + mb.wait_ms) };
+  if (mb.wait_ms !== null && !options.ignoreGap) {
+    return { ok: false, reason: 'gap', retryAt: new Date(Date.now() + mb.wait_ms) };
+  }
   const counted = await tx.$queryRaw<{ sent: number }[]>`
     INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent)
     VALUES (${senderAccountId}::uuid, (now() AT TIME ZONE ${mb.timezone})::date, 1)

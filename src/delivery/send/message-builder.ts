@@ -21,6 +21,28 @@ export interface MessageEnvelope {
   references?: string[];
 }
 
+/** What templates see for one contact of a campaign sent from one mailbox. */
+export function templateContext(
+  contact: {
+    email: string;
+    firstName: string | null;
+    lastName: string | null;
+    company: string | null;
+    timezone: string | null;
+    attributes: unknown;
+  },
+  campaign: { name: string; fromName: string | null },
+  mailboxEmail: string,
+  unsubscribeUrl: string,
+): TemplateContext {
+  return {
+    contact: { ...contact, attributes: (contact.attributes ?? {}) as Record<string, unknown> },
+    sender: { name: campaign.fromName, email: mailboxEmail },
+    campaign: { name: campaign.name },
+    unsubscribe_url: unsubscribeUrl,
+  };
+}
+
 /** The deterministic RFC 5322 Message-ID of one send, on the mailbox's domain. */
 export function messageIdFor(kind: 'r' | 's', id: string, mailboxEmail: string) {
   const domain = mailboxEmail.split('@')[1] ?? 'campaign-engine.local';

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CampaignsService } from '../../campaigns/campaigns.service.js';
+import { badInput, conflict, notFoundField } from '../../common/errors/domain-error.js';
+import type { ResolvedConfig } from '../../config/config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { PrismaService } from '../../prisma/prisma.service.js';
+import { MailError } from '../../providers/mail-errors.js';
+import { ProviderRegistry } from '../../providers/provider-registry.js';
+import { SenderAccountsService } from '../../providers/sender-accounts.service.js';
+import { reserveMailboxSlot } from '../send/mailbox-slot.js';
+import { buildMessage, messageIdFor, templateContext } from '../send/message-builder.js';
+
+const SAMPLE_CONTACT = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  company: 'Example Ltd',
+  timezone: null,
+  attributes: {},
+};
+
+/**
+ * Sends one preview of a campaign, rendered for a chosen contact (or a sample one), to any
+ * address, from the campaign's first mailbox. It is not a recipient of the campaign, is never
+ * tracked, and counts against the mailbox's daily cap.
+ */
+@Injectable()
+export class TestEmailService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly campaigns: CampaignsService,
+    private readonly mailboxes: SenderAccountsService,
+    private readonly providers: ProviderRegistry,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  async send(organizationId: string, campaignId: string, to: string, contactId?: string) {
+    const campaign = await this.campaigns.get(organizationId, campaignId);
+    const contact = contactId
+      ? await this.prisma.db.contact.findFirst({ where: { id: contactId, organizationId } })
+      : { email: to, ...SAMPLE_CONTACT };
+    if (!contact) throw notFoundField('contactId', `Contact ${contactId} was not found`);
+    const senderAccountId = campaign.senderAccountIds[0];
+    const slot = await this.prisma.transaction((tx) =>
+      reserveMailboxSlot(tx, senderAccountId, { ignoreGap: true }),
+    );
+    if (!slot.ok) {
+      throw conflict(
+        slot.reason === 'inactive'
+          ? `Sender account ${slot.email} is ${slot.status}`
+          : 'The mailbox has reached its daily cap; try again tomorrow',
+      );
+    }
+    const mailbox = await this.mailboxes.loadMailbox(organizationId, senderAccountId);
+    const full = await this.prisma.db.campaign.findUniqueOrThrow({
+      where: { id: campaignId },
+      include: { attachments: true },
+    });
+    const unsubscribeUrl = `${this.config.publicUrl}/u/preview`;
+    const messageId = messageIdFor('s', randomUUID(), mailbox.email);
+    const { raw, subject } = await buildMessage(
+      { ...full, subject: `[Test] ${full.subject}` },
+      templateContext(contact, full, mailbox.email, unsubscribeUrl),
+      { messageId, fromEmail: mailbox.email, to, unsubscribeUrl },
+    );
+    try {
+      await this.providers
+        .get(mailbox.provider)
+        .send(mailbox, { messageId, from: mailbox.email, to, subject, raw });
+    } catch (e) {
+      if (e instanceof MailError) throw badInput('to', `The test email was not sent: ${e.message}`);
+      throw e;
+    }
+    return { messageId, to, from: mailbox.email, subject };
+  }
+}
