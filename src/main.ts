@@ -66,7 +66,11 @@ async function main() {
     const demo = config.seedDemo ? await seedDemo(app) : undefined;
     const inboxUrl =
       demo && runsApi(config.role) ? app.get(SandboxInboxService).inboxUrl(demo.organizationId) : undefined;
-    printBanner(config, demo && { ...demo, inboxUrl });
+    printBanner(
+      config,
+      started.map((x) => x.name),
+      demo && { ...demo, inboxUrl },
+    );
   } catch (e) {
     logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     await app?.close().catch(() => undefined);
@@ -77,6 +81,7 @@ async function main() {
 
 function printBanner(
   config: ResolvedConfig,
+  startedHere: string[],
   demo?: Awaited<ReturnType<typeof seedDemo>> & { inboxUrl?: string },
 ) {
   const lines = [`campaign-engine is running (role: ${config.role})`];
@@ -90,7 +95,9 @@ function printBanner(
       `  Headers:     { "Authorization": "Bearer ${demo.token}", "x-organization-id": "${demo.organizationId}" }`,
     );
   }
-  lines.push('  Stop with Ctrl-C (stops the embedded PostgreSQL and Redis too).');
+  lines.push(
+    `  Stop with Ctrl-C${startedHere.length ? ` (stops the ${startedHere.join(' and ')} it started too)` : ''}.`,
+  );
   console.log('\n' + lines.join('\n') + '\n');
 }
 

@@ -246,6 +246,26 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     expect(await t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mb.id } })).toBe(10);
   });
 
+  it("waits outside a mailbox's sending window and sends once it opens", async () => {
+    const today = ((new Date().getUTCDay() + 6) % 7) + 1; // ISO weekday, UTC
+    const otherDays = [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== today);
+    const mb = await sandboxMailbox(me, 'window', { timezone: 'UTC', windowDays: otherDays });
+    const listId = await listWithContacts(me, 3, 'window');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
+      id: createCampaign.id,
+    });
+    await new Promise((r) => setTimeout(r, 1200));
+    expect((await progress(createCampaign.id)).stats).toMatchObject({ sent: 0, pending: 3 });
+    // The window opens (as if the clock had reached an allowed day).
+    await t.prisma.db.senderAccount.update({ where: { id: mb.id }, data: { windowDays: [] } });
+    const done = await waitFor(
+      () => progress(createCampaign.id),
+      (p) => p.campaign.status === 'COMPLETED',
+    );
+    expect(done.stats.sent).toBe(3);
+  });
+
   it('sends a rendered test email without touching the campaign', async () => {
     const mb = await smtpMailbox(me, 'preview', smtp);
     const listId = await listWithContacts(me, 2, 'preview');

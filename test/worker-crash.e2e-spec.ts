@@ -24,6 +24,7 @@ describe('a worker killed mid-campaign', () => {
     // This process serves the API and runs the runner; sends happen only in the child worker.
     t = await startTestApp({ runnerTickMs: 200 }, 'scheduler');
     t.config.delivery.stuckMs = 1500;
+    t.config.delivery.retryBaseMs = 200; // a send the killed worker left unfinished is retried soon
     env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
@@ -37,6 +38,7 @@ describe('a worker killed mid-campaign', () => {
       PUBLIC_URL: t.url,
       SEED_DEMO: 'false',
       DELIVERY_CONCURRENCY: '8',
+      DELIVERY_RETRY_BASE_MS: '200',
       // A short lock, so the killed worker's running jobs are seen as stalled within seconds.
       QUEUE_LOCK_MS: '5000',
     };

@@ -3,7 +3,7 @@ import { badInput, conflict, DomainError, ErrorCode } from '../common/errors/dom
 import { recordEvent, type Actor } from '../common/events/event-log.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
-import { canDo, type CampaignAction } from './campaign-status.js';
+import { canDo, OUTCOME_UNKNOWN, type CampaignAction } from './campaign-status.js';
 import { CampaignsService } from './campaigns.service.js';
 import { generateRecipients } from './recipient-generation.js';
 
@@ -156,13 +156,17 @@ export class CampaignLifecycleService {
     return { campaign: await this.campaigns.get(organizationId, id), cancelledRecipients };
   }
 
-  /** FAILED recipients go back to PENDING with fresh attempts; a finished campaign sends again. */
+  /**
+   * FAILED recipients go back to PENDING with fresh attempts (and the same Message-ID: the message
+   * never went out); a finished campaign sends again. Recipients whose send may have gone out
+   * (outcome unknown) are left FAILED: retrying them could deliver twice.
+   */
   async retryFailed(organizationId: string, actor: Actor, id: string) {
     const recipientsQueuedForRetry = await this.prisma.transaction(async (tx) => {
       const { status } = await this.expect(tx, organizationId, id, 'retry');
       const { count } = await tx.campaignRecipient.updateMany({
-        where: { campaignId: id, status: 'FAILED' },
-        data: { status: 'PENDING', attempts: 0, nextAttemptAt: null, lastError: null, messageId: null },
+        where: { campaignId: id, status: 'FAILED', NOT: { lastError: { startsWith: OUTCOME_UNKNOWN } } },
+        data: { status: 'PENDING', attempts: 0, nextAttemptAt: null, queuedAt: null, lastError: null },
       });
       if (count === 0) throw conflict('The campaign has no failed recipients to retry');
       if (status !== 'PAUSED') {

@@ -13,6 +13,12 @@ export const TRANSITIONS = {
 
 export type CampaignAction = keyof typeof TRANSITIONS;
 
+/**
+ * Prefix of a recipient's lastError when its send may or may not have gone out (SMTP cannot be
+ * asked). retryFailedRecipients leaves these alone: retrying could deliver the message twice.
+ */
+export const OUTCOME_UNKNOWN = 'Outcome unknown';
+
 export const FINAL_STATUSES: readonly CampaignStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 export function canDo(action: CampaignAction, status: CampaignStatus): boolean {

@@ -127,13 +127,14 @@ export class CampaignsService {
       const updated = await tx.campaign.update({
         where: { id },
         data: {
-          name: input.name?.trim(),
-          subject: input.subject,
-          htmlBody: input.htmlBody,
+          // null for a required field means "no change", like an omitted one.
+          name: input.name?.trim() ?? undefined,
+          subject: input.subject ?? undefined,
+          htmlBody: input.htmlBody ?? undefined,
           textBody: input.textBody,
           fromName: input.fromName,
           replyTo: input.replyTo,
-          trackOpens: input.trackOpens,
+          trackOpens: input.trackOpens ?? undefined,
           dailySendLimit: input.dailySendLimit,
           scheduledAt: input.scheduledAt,
           status,

@@ -29,33 +29,59 @@ export class RecoveryService {
   async sweep() {
     const cutoff = new Date(Date.now() - this.config.delivery.stuckMs);
     const queued = await this.prisma.db.campaignRecipient.findMany({
-      where: { status: 'QUEUED', queuedAt: { lt: cutoff }, nextAttemptAt: { not: { gt: new Date() } } },
+      where: {
+        status: 'QUEUED',
+        queuedAt: { lt: cutoff },
+        OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date() } }],
+      },
       select: { id: true },
       take: 500,
     });
+    const stuckSending = await this.prisma.db.campaignRecipient.findMany({
+      where: { status: 'SENDING', sendingAt: { lt: cutoff } },
+      select: { id: true },
+      orderBy: { sendingAt: 'asc' },
+      take: 200,
+    });
+    // A job still waiting or running owns its recipient (a live send may just be slow).
+    const live =
+      queued.length || stuckSending.length
+        ? await this.sendQueue.recipientsWithLiveJobs()
+        : new Set<string>();
     let requeued = 0;
-    const live = queued.length ? await this.sendQueue.recipientsWithLiveJobs() : new Set<string>();
-    for (const r of queued) {
-      if (live.has(r.id)) continue;
+    for (const r of queued.filter((q) => !live.has(q.id))) {
       const { count } = await this.prisma.db.campaignRecipient.updateMany({
         where: { id: r.id, status: 'QUEUED' },
-        data: { status: 'PENDING' },
+        data: { status: 'PENDING', queuedAt: null },
       });
       requeued += count;
     }
-    const sending = await this.prisma.db.campaignRecipient.findMany({
-      where: { status: 'SENDING', sendingAt: { lt: cutoff } },
-      select: { id: true },
-      take: 200,
-    });
-    for (const r of sending)
+    const orphaned = stuckSending.filter((r) => !live.has(r.id));
+    for (const r of orphaned) {
       await this.sends.reconcileStuck(r.id).catch((e: unknown) => this.logger.warn(String(e)));
+    }
+    await this.finalizeLeftovers();
     for (const id of await this.dispatch.campaignsWithDueWork()) await this.dispatch.enqueue(id);
     const idle = await this.prisma.db.$queryRaw<{ id: string }[]>`
       SELECT c.id FROM "Campaign" c WHERE c.status = 'SENDING' AND NOT EXISTS (
         SELECT 1 FROM "CampaignRecipient" r WHERE r."campaignId" = c.id AND r.status IN ('PENDING', 'QUEUED', 'SENDING'))`;
     for (const c of idle) await this.lifecycle.finishIfDone(c.id);
-    if (requeued || sending.length)
-      this.logger.warn(`recovered ${requeued} queued and ${sending.length} sending recipients`);
+    if (requeued || orphaned.length) {
+      this.logger.warn(`recovered ${requeued} queued and ${orphaned.length} sending recipients`);
+    }
+  }
+
+  /**
+   * Recipients of CANCELLED or FAILED campaigns that a late retry put back in the queue end with
+   * their campaign (a send in flight at cancel time may come back as a transient failure).
+   */
+  private async finalizeLeftovers() {
+    await this.prisma.db.$executeRaw`
+      UPDATE "CampaignRecipient" r
+      SET status = CASE WHEN c.status = 'CANCELLED' THEN 'CANCELLED'::"RecipientStatus" ELSE 'FAILED'::"RecipientStatus" END,
+          "lastError" = CASE WHEN c.status = 'CANCELLED' THEN 'Campaign cancelled' ELSE COALESCE(c.error, 'Campaign failed') END,
+          "updatedAt" = now()
+      FROM "Campaign" c
+      WHERE r."campaignId" = c.id AND c.status IN ('CANCELLED', 'FAILED') AND r.status IN ('PENDING', 'QUEUED')`;
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { CampaignLifecycleService } from '../campaigns/campaign-lifecycle.service.js';
+import { Injectable } from '@nestjs/common';
+import { CampaignLifecycleService, StartRefused } from '../campaigns/campaign-lifecycle.service.js';
 import { DomainError, ErrorCode } from '../common/errors/domain-error.js';
+import { toDomainError } from '../common/errors/to-graphql-error.js';
 import { SYSTEM } from '../common/events/event-log.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -28,8 +29,6 @@ const ACTOR = SYSTEM('runner');
  */
 @Injectable()
 export class RunnerService {
-  private readonly logger = new Logger(RunnerService.name);
-
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: CampaignLifecycleService,
@@ -61,8 +60,8 @@ export class RunnerService {
         });
       } catch (e) {
         if (e instanceof DomainError && e.code === ErrorCode.CONFLICT) continue; // another runner started it
-        const error = e instanceof Error ? e.message : String(e);
-        if (!(e instanceof DomainError)) this.logger.error(`promoting ${c.id} failed: ${error}`);
+        // Refusals carry their reason; anything unexpected is logged and masked.
+        const error = e instanceof StartRefused ? e.message : toDomainError(e).message;
         result.errors.push({ campaignId: c.id, error });
       }
     }

@@ -4,24 +4,29 @@ import type { Queue } from 'bull';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import { CampaignLifecycleService } from '../../campaigns/campaign-lifecycle.service.js';
+import { SYSTEM } from '../../common/events/event-log.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { QUEUES, type DispatchJob } from '../queues.js';
 
 /** Start of the organization's current day, and of the next one (SQL over alias o = "Organization"). */
 const dayStartSql = Prisma.sql`(date_trunc('day', now() AT TIME ZONE o.timezone) AT TIME ZONE o.timezone)`;
 const nextDayStartSql = Prisma.sql`((date_trunc('day', now() AT TIME ZONE o.timezone) + interval '1 day') AT TIME ZONE o.timezone)`;
+import { inSendingWindowSql } from '../send/mailbox-window.js';
 import { SendQueue } from '../send/send-queue.js';
 
 /**
  * Dispatch: turns a SENDING campaign's due PENDING recipients into send jobs. Recipients are
  * claimed with FOR UPDATE SKIP LOCKED (several dispatchers never claim the same one), per mailbox
- * no more than its remaining daily cap, spaced by its minimum gap.
+ * no more than its remaining daily cap, spaced by its minimum gap, and only while the mailbox is in
+ * its sending window.
  */
 @Injectable()
 export class DispatchService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly sends: SendQueue,
+    private readonly lifecycle: CampaignLifecycleService,
     @InjectQueue(QUEUES.dispatch) private readonly queue: Queue<DispatchJob>,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
@@ -54,19 +59,50 @@ export class DispatchService {
     let budget = await this.dailyBudget(campaignId);
     if (budget !== null && budget <= 0) return 0;
     const mailboxes = await this.prisma.db.$queryRaw<
-      { senderAccountId: string; remaining: number; minGapSeconds: number; wait_ms: number }[]
-    >`SELECT s.id AS "senderAccountId", s."minGapSeconds",
-             GREATEST(s."dailyCap" - COALESCE(u.sent, 0) - (
-               SELECT count(*) FROM "CampaignRecipient" q WHERE q."senderAccountId" = s.id AND q.status IN ('QUEUED', 'SENDING')
-             ), 0)::int AS remaining,
+      {
+        senderAccountId: string;
+        email: string;
+        status: string;
+        organizationId: string;
+        in_window: boolean;
+        remaining: number;
+        in_flight: number;
+        waiting: number;
+        minGapSeconds: number;
+        wait_ms: number;
+      }[]
+    >`SELECT s.id AS "senderAccountId", s.email, s.status, s."organizationId", s."minGapSeconds",
+             ${inSendingWindowSql} AS in_window, f.in_flight,
+             GREATEST(s."dailyCap" - COALESCE(u.sent, 0) - f.in_flight, 0)::int AS remaining,
+             (SELECT count(*)::int FROM "CampaignRecipient" p
+               WHERE p."campaignId" = cs."campaignId" AND p."senderAccountId" = s.id AND p.status = 'PENDING') AS waiting,
              GREATEST(COALESCE(EXTRACT(EPOCH FROM (s."nextSendAt" - now())) * 1000, 0), 0)::int AS wait_ms
       FROM "CampaignSenderAccount" cs
-      JOIN "SenderAccount" s ON s.id = cs."senderAccountId" AND s.status = 'ACTIVE'
+      JOIN "SenderAccount" s ON s.id = cs."senderAccountId"
       LEFT JOIN "SenderDailyUsage" u ON u."senderAccountId" = s.id AND u.day = (now() AT TIME ZONE s.timezone)::date
-      WHERE cs."campaignId" = ${campaignId}::uuid`;
+      CROSS JOIN LATERAL (
+        SELECT count(*)::int AS in_flight FROM "CampaignRecipient" q
+        WHERE q."senderAccountId" = s.id AND q.status IN ('QUEUED', 'SENDING')
+      ) f
+      WHERE cs."campaignId" = ${campaignId}::uuid
+      ORDER BY cs.position`;
+    // A mailbox that can no longer send (disconnected elsewhere) would leave its recipients waiting
+    // forever: end the campaign with the reason instead, as a failed send would.
+    const broken = mailboxes.find((m) => m.status !== 'ACTIVE' && m.waiting > 0);
+    if (broken) {
+      await this.lifecycle.fail(
+        broken.organizationId,
+        campaignId,
+        `Sender account ${broken.email} is ${broken.status}: reconnect it, then retry the failed recipients`,
+        SYSTEM('dispatch'),
+      );
+      return 0;
+    }
     let queued = 0;
     for (const mb of mailboxes) {
-      // With a gap, claim about a minute's worth; the rest waits for the next round.
+      if (mb.status !== 'ACTIVE' || !mb.in_window) continue;
+      // With a gap, claim about a minute's worth, spaced by the gap, once the previous round is done.
+      if (mb.minGapSeconds > 0 && mb.in_flight > 0) continue;
       const perRound =
         mb.minGapSeconds > 0 ? Math.max(1, Math.ceil(60 / mb.minGapSeconds)) : this.config.delivery.chunk;
       const limit = Math.min(mb.remaining, perRound, budget ?? Number.MAX_SAFE_INTEGER);

@@ -23,14 +23,7 @@ export interface MessageEnvelope {
 
 /** What templates see for one contact of a campaign sent from one mailbox. */
 export function templateContext(
-  contact: {
-    email: string;
-    firstName: string | null;
-    lastName: string | null;
-    company: string | null;
-    timezone: string | null;
-    attributes: unknown;
-  },
+  contact: Omit<TemplateContext['contact'], 'attributes'> & { attributes: unknown },
   campaign: { name: string; fromName: string | null },
   mailboxEmail: string,
   unsubscribeUrl: string,

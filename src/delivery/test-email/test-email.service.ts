@@ -42,7 +42,7 @@ export class TestEmailService {
     if (!contact) throw notFoundField('contactId', `Contact ${contactId} was not found`);
     const senderAccountId = campaign.senderAccountIds[0];
     const slot = await this.prisma.transaction((tx) =>
-      reserveMailboxSlot(tx, senderAccountId, { ignoreGap: true }),
+      reserveMailboxSlot(tx, senderAccountId, { oneOff: true }),
     );
     if (!slot.ok) {
       throw conflict(
