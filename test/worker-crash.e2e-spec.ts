@@ -14,9 +14,9 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  * A separate worker process is killed with SIGKILL in the middle of a campaign and started again.
  * The campaign must complete with every contact sent exactly one message: nothing lost, nothing twice.
  */
-describe('a worker killed mid-campaign', () => {
+describe('separate worker processes', () => {
   let t: TestApp;
-  let worker: ChildProcess | undefined;
+  const workers: ChildProcess[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -44,7 +44,7 @@ describe('a worker killed mid-campaign', () => {
     };
   });
   afterAll(async () => {
-    worker?.kill('SIGKILL');
+    for (const w of workers) w.kill('SIGKILL');
     await t.close();
   });
 
@@ -53,11 +53,11 @@ describe('a worker killed mid-campaign', () => {
       env,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    worker = child;
+    workers.push(child);
     return child;
   };
 
-  it('completes after a restart with no duplicate and no lost recipient', async () => {
+  it('completes a campaign after a worker is killed with SIGKILL and restarted: no duplicate, none lost', async () => {
     const api = new GraphQLClient(t.url);
     const owner = await signUpWithOrg(api, 'crash');
     const me = api.as({ token: owner.token, org: owner.org });
@@ -96,4 +96,39 @@ describe('a worker killed mid-campaign', () => {
     });
     expect(statuses).toEqual([{ status: 'SENT', _count: 400 }]);
   }, 180000);
+
+  it("never exceeds a mailbox's daily cap or minimum gap with two worker processes", async () => {
+    const api = new GraphQLClient(t.url);
+    const owner = await signUpWithOrg(api, 'capped');
+    const me = api.as({ token: owner.token, org: owner.org });
+    const mb = await sandboxMailbox(me, 'capped', { dailyCap: 5, minGapSeconds: 1 });
+    const listId = await listWithContacts(me, 9, 'cap');
+    const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
+    const pair = [startWorker(), startWorker()];
+    try {
+      await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
+        id: createCampaign.id,
+      });
+      const sent = () => t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mb.id } });
+      await waitFor(sent, (n) => n >= 5, 30000);
+      await new Promise((r) => setTimeout(r, 3000)); // both workers keep running: nothing more today
+      expect(await sent()).toBe(5);
+      const { senderAccounts } = await me.ok(`{ senderAccounts { id sentToday } }`);
+      expect(senderAccounts.find((s: any) => s.id === mb.id).sentToday).toBe(5);
+      const waiting = await t.prisma.db.campaignRecipient.findMany({
+        where: { campaignId: createCampaign.id, status: 'PENDING' },
+      });
+      expect(waiting).toHaveLength(4);
+      for (const r of waiting) expect(r.nextAttemptAt === null || r.nextAttemptAt > new Date()).toBe(true);
+      const starts = (
+        await t.prisma.db.campaignRecipient.findMany({
+          where: { campaignId: createCampaign.id, status: 'SENT' },
+          orderBy: { sendingAt: 'asc' },
+        })
+      ).map((r) => r.sendingAt!.getTime());
+      for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(990);
+    } finally {
+      for (const w of pair) w.kill('SIGKILL');
+    }
+  }, 120000);
 });
