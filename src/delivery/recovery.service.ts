@@ -34,31 +34,35 @@ export class RecoveryService {
         queuedAt: { lt: cutoff },
         OR: [{ nextAttemptAt: null }, { nextAttemptAt: { lte: new Date() } }],
       },
-      select: { id: true },
+      select: { id: true, queuedAt: true },
       take: 500,
     });
     const stuckSending = await this.prisma.db.campaignRecipient.findMany({
       where: { status: 'SENDING', sendingAt: { lt: cutoff } },
-      select: { id: true },
+      select: { id: true, queuedAt: true },
       orderBy: { sendingAt: 'asc' },
       take: 200,
     });
-    // A job still waiting or running owns its recipient (a live send may just be slow).
-    const live =
-      queued.length || stuckSending.length
-        ? await this.sendQueue.recipientsWithLiveJobs()
-        : new Set<string>();
+    // The job of the claim, still waiting or running, owns its recipient (a live send may be slow).
+    const orphans = async (rows: { id: string; queuedAt: Date | null }[]) => {
+      const out: string[] = [];
+      for (const r of rows) {
+        if (!r.queuedAt || !(await this.sendQueue.hasLiveJob({ id: r.id, queuedAt: r.queuedAt })))
+          out.push(r.id);
+      }
+      return out;
+    };
     let requeued = 0;
-    for (const r of queued.filter((q) => !live.has(q.id))) {
+    for (const id of await orphans(queued)) {
       const { count } = await this.prisma.db.campaignRecipient.updateMany({
-        where: { id: r.id, status: 'QUEUED' },
+        where: { id, status: 'QUEUED' },
         data: { status: 'PENDING', queuedAt: null },
       });
       requeued += count;
     }
-    const orphaned = stuckSending.filter((r) => !live.has(r.id));
-    for (const r of orphaned) {
-      await this.sends.reconcileStuck(r.id).catch((e: unknown) => this.logger.warn(String(e)));
+    const orphaned = await orphans(stuckSending);
+    for (const id of orphaned) {
+      await this.sends.reconcileStuck(id).catch((e: unknown) => this.logger.warn(String(e)));
     }
     await this.finalizeLeftovers();
     for (const id of await this.dispatch.campaignsWithDueWork()) await this.dispatch.enqueue(id);

@@ -41,14 +41,19 @@ export class PrismaService implements OnModuleDestroy {
   ): Promise<T> {
     const outer = transactionContext.current();
     if (outer) return fn(outer.tx as Tx); // nested: join the outer transaction
-    const ctx: TransactionContext = { tx: undefined, afterCommit: [] };
-    const result = await this.db.$transaction(
-      (tx) => {
-        ctx.tx = tx;
-        return transactionContext.run(ctx, () => fn(tx as unknown as Tx));
-      },
-      { timeout: options?.timeout ?? 15000, maxWait: 10000, isolationLevel: options?.isolationLevel },
-    );
+    const ctx: TransactionContext = { tx: undefined, afterCommit: [], open: true };
+    let result: T;
+    try {
+      result = await this.db.$transaction(
+        (tx) => {
+          ctx.tx = tx;
+          return transactionContext.run(ctx, () => fn(tx as unknown as Tx));
+        },
+        { timeout: options?.timeout ?? 15000, maxWait: 10000, isolationLevel: options?.isolationLevel },
+      );
+    } finally {
+      ctx.open = false;
+    }
     for (const hook of ctx.afterCommit) hook();
     return result;
   }

@@ -107,7 +107,7 @@ export class DispatchService {
         mb.minGapSeconds > 0 ? Math.max(1, Math.ceil(60 / mb.minGapSeconds)) : this.config.delivery.chunk;
       const limit = Math.min(mb.remaining, perRound, budget ?? Number.MAX_SAFE_INTEGER);
       if (limit <= 0) continue;
-      const claimed = await this.prisma.db.$queryRaw<{ id: string; attempts: number }[]>`
+      const claimed = await this.prisma.db.$queryRaw<{ id: string; queuedAt: Date }[]>`
         UPDATE "CampaignRecipient" SET status = 'QUEUED', "queuedAt" = now(), "updatedAt" = now()
         WHERE id IN (
           SELECT r.id FROM "CampaignRecipient" r
@@ -118,7 +118,7 @@ export class DispatchService {
           LIMIT ${limit}
           FOR UPDATE OF r SKIP LOCKED
         )
-        RETURNING id, attempts`;
+        RETURNING id, "queuedAt"`;
       const gapMs = mb.minGapSeconds * 1000;
       await this.sends.enqueueRecipients(
         claimed,

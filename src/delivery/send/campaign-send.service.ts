@@ -280,16 +280,12 @@ export class CampaignSendService {
 
   /** Back to QUEUED with a delayed job; the next attempt keeps the same Message-ID. */
   private async retryLater(r: Claimed, reason: string, delayMs: number) {
+    const queuedAt = new Date();
     const { count } = await this.prisma.db.campaignRecipient.updateMany({
       where: { id: r.id, status: 'SENDING' },
-      data: {
-        status: 'QUEUED',
-        queuedAt: new Date(),
-        lastError: reason,
-        nextAttemptAt: new Date(Date.now() + delayMs),
-      },
+      data: { status: 'QUEUED', queuedAt, lastError: reason, nextAttemptAt: new Date(Date.now() + delayMs) },
     });
-    if (count) await this.queue.enqueueRecipients([{ id: r.id, attempts: r.attempts }], [delayMs]);
+    if (count) await this.queue.enqueueRecipients([{ id: r.id, queuedAt }], [delayMs]);
   }
 
   private retryOrFail(r: Claimed, reason: string, retryAfterMs?: number) {
