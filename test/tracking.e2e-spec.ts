@@ -38,6 +38,21 @@ describe('open tracking and unsubscribe', () => {
     const pixel = /<img src="([^"]+\/t\/o\/[^"]+\.gif)"/.exec(unfolded)![1];
     const unsubscribe = /List-Unsubscribe: <([^>]+)>/.exec(unfolded)![1];
 
+    // Looking at the message in the sandbox inbox is not an open: the page leaves the pixel out.
+    const { sandboxInboxUrl } = await me.ok(`{ sandboxInboxUrl }`);
+    const view = new URL(sandboxInboxUrl);
+    view.pathname += `/${message.id}`;
+    const page = await (await fetch(view)).text();
+    expect(page).toContain('trk0@example.com');
+    expect(page).not.toContain('/t/o/');
+    expect(
+      (
+        await me.ok(`query($id: ID!) { campaignProgress(campaignId: $id) { stats { opened } } }`, {
+          id: first.id,
+        })
+      ).campaignProgress.stats.opened,
+    ).toBe(0);
+
     const img = await fetch(pixel);
     expect(img.headers.get('content-type')).toBe('image/gif');
     await fetch(pixel); // a second open is not a second opener

@@ -197,6 +197,11 @@ export class CampaignLifecycleService {
    * Returns the new status, or null when work remains or the campaign is not SENDING.
    */
   async finishIfDone(campaignId: string): Promise<CampaignStatus | null> {
+    // Cheap, lock-free check first (index on campaign + status): only the last send pays for the lock.
+    const [open] = await this.prisma.db.$queryRaw<{ open: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM "CampaignRecipient" WHERE "campaignId" = ${campaignId}::uuid
+        AND status IN ('PENDING', 'QUEUED', 'SENDING')) AS open`;
+    if (open?.open) return null;
     return this.prisma.transaction(async (tx) => {
       const [c] = await tx.$queryRaw<{ status: CampaignStatus; organizationId: string }[]>`
         SELECT status, "organizationId" FROM "Campaign" WHERE id = ${campaignId}::uuid FOR UPDATE`;

@@ -3,6 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
 
+/** Path prefix of the open-tracking pixel (the sandbox inbox hides these so previews are not opens). */
+export const OPEN_PIXEL_PATH = '/t/o/';
+
 /**
  * Signed, opaque tokens for the links put in messages (open pixel, unsubscribe). A token names
  * one campaign recipient; it cannot be forged or pointed at another organization's recipient.
@@ -25,7 +28,7 @@ export class TrackingLinks {
   }
 
   openPixelUrl(recipientId: string) {
-    return `${this.config.publicUrl}/t/o/${this.token(recipientId)}.gif`;
+    return `${this.config.publicUrl}${OPEN_PIXEL_PATH}${this.token(recipientId)}.gif`;
   }
 
   unsubscribeUrl(recipientId: string) {

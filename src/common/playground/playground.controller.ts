@@ -48,6 +48,7 @@ const PAGE = `<!doctype html>
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, {
       fetcher,
+      defaultQuery: '# Set the headers below (a token and x-organization-id), then run:\\n{\\n  me { email }\\n  organization { name role }\\n  campaigns(first: 10) { totalCount edges { node { id name status } } }\\n}\\n',
       defaultHeaders: JSON.stringify(Object.keys(saved).length ? saved : { Authorization: 'Bearer <token>', 'x-organization-id': '<organization id>' }, null, 2),
       shouldPersistHeaders: true,
       onEditHeaders: (h) => { try { localStorage.setItem(headersKey, JSON.stringify(JSON.parse(h))); } catch {} },

@@ -164,7 +164,7 @@ export class CampaignSendService {
         JOIN "Campaign" c ON c.id = r."campaignId"
         LEFT JOIN "SenderAccount" s ON s.id = r."senderAccountId"
         WHERE r.id = ${recipientId}::uuid
-        FOR UPDATE OF r FOR SHARE OF c`;
+        FOR UPDATE OF r FOR KEY SHARE OF c`;
       // Not ours any more, the campaign is not running, or a stale job ahead of the backoff.
       if (!r || r.status !== 'QUEUED' || r.campaign_status !== 'SENDING' || r.early) return null;
       if (r.suppressed) {

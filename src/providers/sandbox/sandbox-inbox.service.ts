@@ -6,6 +6,14 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import type { InboxListPage, InboxMessageView } from './inbox-page.js';
+import { OPEN_PIXEL_PATH } from '../../tracking/tracking-links.js';
+
+const OPEN_PIXEL = new RegExp(`<img\\b[^>]*${OPEN_PIXEL_PATH.replace(/\//g, '\\/')}[^>]*>`, 'gi');
+
+/** Looking at a message in the sandbox inbox is not the recipient opening it: leave the pixel out. */
+function withoutOpenPixel(html: string) {
+  return html.replace(OPEN_PIXEL, '<!-- open-tracking pixel, not loaded in the sandbox inbox -->');
+}
 
 export const INBOX_PAGE_SIZE = 50;
 
@@ -73,7 +81,7 @@ export class SandboxInboxService {
       threadId: row.threadId,
       createdAt: row.createdAt,
       headers: parsed.headerLines.map((h) => h.line),
-      html: typeof parsed.html === 'string' ? parsed.html : undefined,
+      html: typeof parsed.html === 'string' ? withoutOpenPixel(parsed.html) : undefined,
       text: parsed.text,
       attachments: parsed.attachments.map((a) => ({
         filename: a.filename ?? '(unnamed)',
