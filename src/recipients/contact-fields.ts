@@ -15,8 +15,7 @@ export interface ContactFields {
   attributes: Record<string, unknown>;
 }
 
-/** Trimmed and lower-cased, the form contacts and suppressions are stored and matched in. */
-export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+export { normalizeEmail } from '../common/validation/email.js';
 
 /** True for a syntactically valid address within the SMTP length limit. */
 export const isValidEmail = (email: string) => email.length <= MAX_EMAIL_LENGTH && isEmail(email);

@@ -1,14 +1,11 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
+import { NormalizeEmail } from '../../common/validation/email.js';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-
-const normalizeEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 
 @InputType({ description: 'A new account.' })
 export class SignUpInput {
   @Field({ description: 'Sign-in address.' })
-  @Transform(normalizeEmail)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
@@ -29,7 +26,7 @@ export class SignUpInput {
 @InputType({ description: 'Credentials to sign in with.' })
 export class LoginInput {
   @Field({ description: 'Sign-in address.' })
-  @Transform(normalizeEmail)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'email must be a valid email address' })
   email: string;
 

@@ -6,6 +6,7 @@ import { DomainError } from '../../common/errors/domain-error.js';
 import { recordEvent, SYSTEM } from '../../common/events/event-log.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { RecipientStatus } from '../../generated/prisma/enums.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import {
@@ -27,6 +28,8 @@ import { SendQueue } from './send-queue.js';
 const ACTOR = SYSTEM('delivery');
 /** A delayed job may fire this much before nextAttemptAt (clock skew between processes). */
 const EARLY_TOLERANCE_MS = 2000;
+/** Started campaigns whose content a worker keeps in memory. */
+const CONTENT_CACHE_SIZE = 20;
 
 type Claimed = {
   id: string;
@@ -40,6 +43,7 @@ type Claimed = {
 };
 
 type Mailbox = { mailbox: LoadedMailbox; provider: MailProvider };
+type CampaignContent = Prisma.CampaignGetPayload<{ include: { attachments: true } }>;
 
 /**
  * Sends one campaign recipient: claim (QUEUED → SENDING, only while the campaign is SENDING, the
@@ -52,6 +56,7 @@ type Mailbox = { mailbox: LoadedMailbox; provider: MailProvider };
 @Injectable()
 export class CampaignSendService {
   private readonly logger = new Logger(CampaignSendService.name);
+  private readonly contentCache = new Map<string, Promise<CampaignContent>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -213,12 +218,30 @@ export class CampaignSendService {
     return outcome.claimed;
   }
 
+  /**
+   * A started campaign's content (templates, attachments) never changes again (updateCampaign only
+   * accepts DRAFT and SCHEDULED), so each worker loads it once per campaign instead of once per
+   * send: attachments may weigh megabytes.
+   */
+  private content(campaignId: string) {
+    let entry = this.contentCache.get(campaignId);
+    if (!entry) {
+      entry = this.prisma.db.campaign.findUniqueOrThrow({
+        where: { id: campaignId },
+        include: { attachments: true },
+      });
+      entry.catch(() => this.contentCache.delete(campaignId));
+      this.contentCache.set(campaignId, entry);
+      if (this.contentCache.size > CONTENT_CACHE_SIZE) {
+        this.contentCache.delete(this.contentCache.keys().next().value as string);
+      }
+    }
+    return entry;
+  }
+
   private async render(r: Claimed, mailboxEmail: string) {
     const [campaign, contact] = await Promise.all([
-      this.prisma.db.campaign.findUniqueOrThrow({
-        where: { id: r.campaignId },
-        include: { attachments: true },
-      }),
+      this.content(r.campaignId),
       this.prisma.db.contact.findUniqueOrThrow({ where: { id: r.contactId } }),
     ]);
     const unsubscribeUrl = this.links.unsubscribeUrl(r.id);

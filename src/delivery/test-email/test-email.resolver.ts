@@ -1,5 +1,5 @@
 import { Args, ArgsType, Field, ID, Mutation, ObjectType, Resolver } from '@nestjs/graphql';
-import { Transform } from 'class-transformer';
+import { NormalizeEmail } from '../../common/validation/email.js';
 import { IsEmail, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { OrgContext } from '../../auth/auth.types.js';
 import { CurrentOrg } from '../../auth/decorators.js';
@@ -12,9 +12,7 @@ class SendTestEmailArgs {
   id: string;
 
   @Field({ description: 'Address that receives the test email.' })
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
-  )
+  @NormalizeEmail()
   @IsEmail({}, { message: 'to must be an email address' })
   to: string;
 

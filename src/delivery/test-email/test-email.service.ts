@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CampaignsService } from '../../campaigns/campaigns.service.js';
-import { badInput, conflict, notFoundField } from '../../common/errors/domain-error.js';
+import { badInput, conflict, isUuid, notFound, notFoundField } from '../../common/errors/domain-error.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
@@ -28,19 +27,25 @@ const SAMPLE_CONTACT = {
 export class TestEmailService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly campaigns: CampaignsService,
     private readonly mailboxes: SenderAccountsService,
     private readonly providers: ProviderRegistry,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   async send(organizationId: string, campaignId: string, to: string, contactId?: string) {
-    const campaign = await this.campaigns.get(organizationId, campaignId);
+    // One read, scoped to the organization: content, attachments and the first mailbox.
+    const campaign = isUuid(campaignId)
+      ? await this.prisma.db.campaign.findFirst({
+          where: { id: campaignId, organizationId },
+          include: { attachments: true, senderAccounts: { orderBy: { position: 'asc' }, take: 1 } },
+        })
+      : null;
+    if (!campaign) throw notFound('Campaign', campaignId);
     const contact = contactId
       ? await this.prisma.db.contact.findFirst({ where: { id: contactId, organizationId } })
       : { email: to, ...SAMPLE_CONTACT };
     if (!contact) throw notFoundField('contactId', `Contact ${contactId} was not found`);
-    const senderAccountId = campaign.senderAccountIds[0];
+    const senderAccountId = campaign.senderAccounts[0].senderAccountId;
     const slot = await this.prisma.transaction((tx) =>
       reserveMailboxSlot(tx, senderAccountId, { oneOff: true }),
     );
@@ -52,15 +57,11 @@ export class TestEmailService {
       );
     }
     const mailbox = await this.mailboxes.loadMailbox(organizationId, senderAccountId);
-    const full = await this.prisma.db.campaign.findUniqueOrThrow({
-      where: { id: campaignId },
-      include: { attachments: true },
-    });
     const unsubscribeUrl = `${this.config.publicUrl}/u/preview`;
     const messageId = messageIdFor('s', randomUUID(), mailbox.email);
     const { raw, subject } = await buildMessage(
-      { ...full, subject: `[Test] ${full.subject}` },
-      templateContext(contact, full, mailbox.email, unsubscribeUrl),
+      { ...campaign, subject: `[Test] ${campaign.subject}` },
+      templateContext(contact, campaign, mailbox.email, unsubscribeUrl),
       { messageId, fromEmail: mailbox.email, to, unsubscribeUrl },
     );
     try {

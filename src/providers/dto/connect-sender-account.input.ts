@@ -1,4 +1,5 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
+import { NormalizeEmail } from '../../common/validation/email.js';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,8 +19,6 @@ import {
 import { IsTimeZone } from '../../common/validation/is-time-zone.js';
 import { MailProviderType } from '../../generated/prisma/enums.js';
 
-const trimLower = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 @InputType({
@@ -80,7 +79,7 @@ export class ConnectSenderAccountInput {
   provider: MailProviderType;
 
   @Field({ description: 'The mailbox address; the envelope sender of every message.' })
-  @Transform(trimLower)
+  @NormalizeEmail()
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { normalizeEmail } from '../../common/validation/email.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { simpleParser } from 'mailparser';
@@ -47,7 +48,7 @@ export class SandboxInboxService {
   async list(organizationId: string, page: number, to?: string): Promise<InboxListPage> {
     const current = Number.isSafeInteger(page) && page > 0 ? page : 1;
     const rows = await this.prisma.db.sandboxMessage.findMany({
-      where: { organizationId, ...(to ? { toAddress: to.trim().toLowerCase() } : {}) },
+      where: { organizationId, ...(to ? { toAddress: normalizeEmail(to) } : {}) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       skip: (current - 1) * INBOX_PAGE_SIZE,
       take: INBOX_PAGE_SIZE + 1,
