@@ -5,6 +5,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module.js';
+import { ClockModule, type Clock } from './common/clock/clock.js';
 import { GraphQLExceptionFilter } from './common/errors/graphql-exception.filter.js';
 import { createValidationPipe } from './common/errors/validation.js';
 import { graphqlOptions } from './common/graphql/graphql-options.js';
@@ -27,12 +28,13 @@ import { PubSubModule } from './common/pubsub/pubsub.module.js';
  */
 @Module({})
 export class AppModule {
-  static register(config: ResolvedConfig): DynamicModule {
+  static register(config: ResolvedConfig, clock?: Clock): DynamicModule {
     const api = runsApi(config.role);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ClockModule.forRoot(clock),
         EventEmitterModule.forRoot(),
         PrismaModule,
         PubSubModule,

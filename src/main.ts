@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
+import type { Clock } from './common/clock/clock.js';
 import { resolveServices, stopServices } from './common/local-services/resolve-services.js';
 import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
 import { applyMigrations } from './prisma/migrator.js';
@@ -11,8 +12,9 @@ import { SandboxInboxService } from './providers/sandbox/sandbox-inbox.service.j
 
 const logger = new Logger('Boot');
 
-export async function createApp(config: ResolvedConfig) {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+/** The engine as a Nest application; `options.clock` replaces the system clock (tests). */
+export async function createApp(config: ResolvedConfig, options: { clock?: Clock } = {}) {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options.clock), {
     logger: levelsFrom(config.logLevel),
   });
   // Attachments travel base64-encoded inside GraphQL requests.

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig, type AppRole, type ResolvedConfig } from '../../src/config/config.js';
+import type { Clock } from '../../src/common/clock/clock.js';
 import { createApp } from '../../src/main.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { freshDatabase } from './test-db.js';
@@ -36,9 +37,10 @@ export async function testConfig(
 export async function startTestApp(
   overrides: Partial<ResolvedConfig> = {},
   role: AppRole = 'all',
+  options: { clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = await testConfig(overrides, role);
-  const app = await createApp(config);
+  const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
