@@ -20,6 +20,7 @@ import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { RunnerModule } from './runner/runner.module.js';
 import { RecipientsModule } from './recipients/recipients.module.js';
+import { TrackingModule } from './tracking/tracking.module.js';
 import { PubSubModule } from './common/pubsub/pubsub.module.js';
 
 /**
@@ -45,6 +46,7 @@ export class AppModule {
         CampaignsModule,
         DeliveryModule.register(config.role),
         RunnerModule.register(config.role),
+        TrackingModule,
         ...(runsScheduler(config.role) ? [ScheduleModule.forRoot()] : []),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -9,6 +9,7 @@ import {
 } from './factories/campaigns.js';
 import { startFakeSmtp, type FakeSmtp } from './support/fake-smtp.js';
 import { GraphQLClient, subscribe } from './support/graphql-client.js';
+import { ManualClock } from './support/manual-clock.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PROGRESS = `query($id: ID!) { campaignProgress(campaignId: $id) {
@@ -20,10 +21,11 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
   let owner: Account;
   let me: GraphQLClient;
   let smtp: FakeSmtp;
+  const clock = new ManualClock(new Date(), { running: true });
 
   beforeAll(async () => {
     smtp = await startFakeSmtp({ auth: { username: 'mailer', password: 'secret-pass' } });
-    t = await startTestApp({ runnerTickMs: 200 });
+    t = await startTestApp({ runnerTickMs: 200 }, 'all', { clock });
     t.config.delivery.retryBaseMs = 100;
     api = new GraphQLClient(t.url);
     owner = await signUpWithOrg(api, 'owner');
@@ -93,8 +95,8 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     ];
     expect(delivered).toHaveLength(300);
     expect(new Set(delivered.map((d) => d.to)).size).toBe(300);
-    const recipients = await t.prisma.db.campaignRecipient.findMany({
-      where: { campaignId: createCampaign.id },
+    const recipients = await t.prisma.db.outboundMessage.findMany({
+      where: { groupId: createCampaign.id },
     });
     for (const r of recipients) {
       const d = delivered.find((x) => x.to === r.email)!;
@@ -134,8 +136,8 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     await me.ok(`mutation($id: ID!) { pauseCampaign(id: $id) { campaign { status } } }`, { id });
     const pausedAt = new Date();
     await new Promise((r) => setTimeout(r, 2500));
-    const started = await t.prisma.db.campaignRecipient.count({
-      where: { campaignId: id, sendingAt: { gt: pausedAt } },
+    const started = await t.prisma.db.outboundMessage.count({
+      where: { groupId: id, sendingAt: { gt: pausedAt } },
     });
     expect(started).toBe(0);
     expect((await progress(id)).campaign.status).toBe('PAUSED');
@@ -184,8 +186,8 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
       30000,
     );
     expect(done.stats).toMatchObject({ sent: 4, failed: 2 });
-    const failed = await t.prisma.db.campaignRecipient.findMany({
-      where: { campaignId: id, status: 'FAILED' },
+    const failed = await t.prisma.db.outboundMessage.findMany({
+      where: { groupId: id, status: 'FAILED' },
       orderBy: { email: 'asc' },
     });
     expect(failed.map((f) => f.email)).toEqual(['smtp0@example.com', 'smtp1@example.com']);
@@ -229,11 +231,8 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     expect(day1.batchHistory).toEqual([{ batch: 1, planned: 5 }]);
     expect(new Date(day1.nextBatchAt).getTime()).toBeGreaterThan(Date.now());
 
-    // The clock moves to the next day: what was sent today now belongs to yesterday.
-    await t.prisma.db
-      .$executeRaw`UPDATE "CampaignRecipient" SET "queuedAt" = "queuedAt" - interval '1 day' WHERE "campaignId" = ${id}::uuid`;
-    await t.prisma.db.$executeRaw`UPDATE "Campaign" SET "nextBatchAt" = now() - interval '1 second',
-      "batchHistory" = jsonb_set("batchHistory", '{0,startedAt}', to_jsonb(now() - interval '1 day')) WHERE id = ${id}::uuid`;
+    // The next day comes: a new batch starts by itself.
+    clock.advance(24 * 3600_000);
     await waitFor(
       () => progress(id),
       (p) => p.stats.sent === 10,
@@ -247,9 +246,8 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
   });
 
   it("waits outside a mailbox's sending window and sends once it opens", async () => {
-    const today = ((new Date().getUTCDay() + 6) % 7) + 1; // ISO weekday, UTC
-    const otherDays = [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== today);
-    const mb = await sandboxMailbox(me, 'window', { timezone: 'UTC', windowDays: otherDays });
+    const tomorrow = (clock.now().getUTCDay() + 1) % 7 || 7; // ISO weekday (UTC) of the engine's tomorrow
+    const mb = await sandboxMailbox(me, 'window', { timezone: 'UTC', windowDays: [tomorrow] });
     const listId = await listWithContacts(me, 3, 'window');
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
     await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
@@ -257,8 +255,7 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     });
     await new Promise((r) => setTimeout(r, 1200));
     expect((await progress(createCampaign.id)).stats).toMatchObject({ sent: 0, pending: 3 });
-    // The window opens (as if the clock had reached an allowed day).
-    await t.prisma.db.senderAccount.update({ where: { id: mb.id }, data: { windowDays: [] } });
+    clock.advance(24 * 3600_000); // tomorrow: the window opens
     const done = await waitFor(
       () => progress(createCampaign.id),
       (p) => p.campaign.status === 'COMPLETED',
@@ -303,38 +300,40 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     expect(after).toMatchObject({ campaign: { status: 'DRAFT' }, stats: { total: 0 } });
   });
 
-  it('ends the campaign as FAILED with the reason when its mailbox login is refused, and marks the mailbox', async () => {
+  it('keeps the recipients of a mailbox whose login is refused waiting, says why, and sends them once it is reconnected', async () => {
     const mb = await smtpMailbox(me, 'revoked', smtp);
     const listId = await listWithContacts(me, 3, 'revoked');
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
       i: campaignInput([mb.id], [listId], { name: 'Revoked' }),
     });
+    const id = createCampaign.id as string;
+    const CAMPAIGN = `query($id: ID!) { campaign(id: $id) { status error waitingFor } }`;
     smtp.setAuth({ username: 'mailer', password: 'rotated-password' });
     try {
-      await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
-        id: createCampaign.id,
-      });
-      const failed = await waitFor(
-        () => progress(createCampaign.id),
-        (p) => p.campaign.status === 'FAILED',
+      await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
+      const { senderAccounts } = await waitFor(
+        () => me.ok(`{ senderAccounts { id status lastError } }`),
+        (r) => r.senderAccounts.find((s: any) => s.id === mb.id).status === 'DISCONNECTED',
       );
-      expect(failed.campaign.error).toMatch(/revoked@smtp.example.com was disconnected.*535/);
-      expect(failed.stats).toMatchObject({ failed: 3, sent: 0, pending: 0, queued: 0 });
-      const { senderAccounts } = await me.ok(`{ senderAccounts { id status lastError } }`);
-      expect(senderAccounts.find((s: any) => s.id === mb.id)).toMatchObject({ status: 'DISCONNECTED' });
-      const again = await me.error(
-        `mutation($id: ID!) { retryFailedRecipients(id: $id) { campaign { status } } }`,
-        {
-          id: createCampaign.id,
-        },
-      );
-      expect(again).toMatchObject({
-        extensions: { code: 'CONFLICT' },
-        message: expect.stringMatching(/DISCONNECTED/),
-      });
+      expect(senderAccounts.find((s: any) => s.id === mb.id).lastError).toMatch(/535/);
+      await new Promise((r) => setTimeout(r, 1000)); // runner ticks: nothing is failed or lost meanwhile
+      expect((await progress(id)).stats).toMatchObject({ pending: 3, failed: 0, sent: 0 });
+      const waiting = (await me.ok(CAMPAIGN, { id })).campaign;
+      expect(waiting).toMatchObject({ status: 'SENDING', error: null });
+      expect(waiting.waitingFor).toMatch(/revoked@smtp.example.com is DISCONNECTED.*reconnect/);
     } finally {
-      smtp.setAuth({ username: 'mailer', password: 'secret-pass' });
+      smtp.setAuth({ username: 'mailer', password: 'rotated-password' });
     }
+    // Reconnected with the new password: the waiting recipients go out, once each.
+    await smtpMailbox(me, 'revoked', { host: smtp.host, port: smtp.port, password: 'rotated-password' });
+    const done = await waitFor(
+      () => progress(id),
+      (p) => p.campaign.status === 'COMPLETED',
+    );
+    expect(done.stats).toMatchObject({ sent: 3, failed: 0, pending: 0 });
+    expect(smtp.messages.filter((m) => m.from === mb.email)).toHaveLength(3);
+    expect((await me.ok(CAMPAIGN, { id })).campaign.waitingFor).toBeNull();
+    smtp.setAuth({ username: 'mailer', password: 'secret-pass' });
   });
 
   it('rejects illegal transitions with CONFLICT and bad templates with BAD_USER_INPUT naming the field', async () => {
@@ -358,7 +357,7 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
   it('starts a scheduled campaign on time and runAutomation reports what it did', async () => {
     const mb = await sandboxMailbox(me, 'sched');
     const listId = await listWithContacts(me, 3, 'sched');
-    const at = new Date(Date.now() + 1500);
+    const at = new Date(clock.now().getTime() + 1500);
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
       i: campaignInput([mb.id], [listId], { scheduledAt: at.toISOString() }),
     });

@@ -7,29 +7,31 @@ import {
   waitFor,
 } from './factories/campaigns.js';
 import { GraphQLClient } from './support/graphql-client.js';
+import { ManualClock } from './support/manual-clock.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
- * What happens to a running campaign while its recipients wait (here: outside the mailbox's sending
- * window, which is then opened, as if the clock had reached an allowed day).
+ * What happens to a running campaign while its recipients wait: outside the mailbox's sending
+ * window (it sends only tomorrow), until the engine's clock reaches the next day.
  */
 describe('a campaign waiting to send', () => {
   let t: TestApp;
   let me: GraphQLClient;
+  const clock = new ManualClock(new Date(), { running: true });
 
   beforeAll(async () => {
-    t = await startTestApp({ runnerTickMs: 200 });
+    t = await startTestApp({ runnerTickMs: 200 }, 'all', { clock });
     t.config.delivery.stuckMs = 1000;
     const owner = await signUpWithOrg(new GraphQLClient(t.url), 'waiting');
     me = new GraphQLClient(t.url, { token: owner.token, org: owner.org });
   });
   afterAll(() => t.close());
 
-  const today = ((new Date().getUTCDay() + 6) % 7) + 1;
-  const closedWindow = { timezone: 'UTC', windowDays: [1, 2, 3, 4, 5, 6, 7].filter((d) => d !== today) };
+  /** A window open only tomorrow (ISO weekday, UTC), by the engine's clock. */
+  const tomorrowOnly = () => ({ timezone: 'UTC', windowDays: [(clock.now().getUTCDay() + 1) % 7 || 7] });
 
   async function waitingCampaign(name: string, contacts: number) {
-    const mb = await sandboxMailbox(me, name, closedWindow);
+    const mb = await sandboxMailbox(me, name, tomorrowOnly());
     const listId = await listWithContacts(me, contacts, name);
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
       i: campaignInput([mb.id], [listId], { name }),
@@ -39,16 +41,16 @@ describe('a campaign waiting to send', () => {
     });
     return { mailboxId: mb.id, campaignId: createCampaign.id as string };
   }
-  const openWindow = (mailboxId: string) =>
-    t.prisma.db.senderAccount.update({ where: { id: mailboxId }, data: { windowDays: [] } });
+  /** Tomorrow comes: the window opens. */
+  const openWindow = (_mailboxId: string) => clock.advance(24 * 3600_000);
   const campaignOf = (id: string) => t.prisma.db.campaign.findUniqueOrThrow({ where: { id } });
 
   it('heals recipients claimed but never enqueued (a crash between claim and enqueue)', async () => {
     const { mailboxId, campaignId } = await waitingCampaign('orphans', 4);
     await t.prisma.db
-      .$executeRaw`UPDATE "CampaignRecipient" SET status = 'QUEUED', "queuedAt" = now() - interval '1 hour'
-      WHERE "campaignId" = ${campaignId}::uuid`;
-    await openWindow(mailboxId);
+      .$executeRaw`UPDATE "OutboundMessage" SET status = 'QUEUED', "queuedAt" = now() - interval '1 hour', "claimToken" = gen_random_uuid()
+      WHERE "groupId" = ${campaignId}::uuid`;
+    openWindow(mailboxId);
     await waitFor(
       () => campaignOf(campaignId),
       (c) => c.status === 'COMPLETED',
@@ -63,13 +65,13 @@ describe('a campaign waiting to send', () => {
     await me.ok(
       `mutation { addSuppression(input: { email: "late1@example.com", reason: UNSUBSCRIBED }) { id } }`,
     );
-    await openWindow(mailboxId);
+    openWindow(mailboxId);
     await waitFor(
       () => campaignOf(campaignId),
       (c) => c.status === 'COMPLETED',
     );
     const byEmail = Object.fromEntries(
-      (await t.prisma.db.campaignRecipient.findMany({ where: { campaignId } })).map((r) => [
+      (await t.prisma.db.outboundMessage.findMany({ where: { groupId: campaignId } })).map((r) => [
         r.email,
         r.status,
       ]),
@@ -82,19 +84,28 @@ describe('a campaign waiting to send', () => {
     expect(await t.prisma.db.sandboxMessage.count({ where: { toAddress: 'late1@example.com' } })).toBe(0);
   });
 
-  it('ends FAILED with the reason when its mailbox is disconnected meanwhile, and loses no recipient', async () => {
+  it('keeps the recipients of a mailbox disconnected meanwhile waiting, says why, and sends them once it is back', async () => {
     const { mailboxId, campaignId } = await waitingCampaign('unplugged', 3);
     await me.ok(`mutation($id: ID!) { disconnectSenderAccount(id: $id) { status } }`, { id: mailboxId });
-    const c = await waitFor(
-      () => campaignOf(campaignId),
-      (x) => x.status === 'FAILED',
-    );
-    expect(c.error).toMatch(/unplugged@sandbox.example.com is DISCONNECTED/);
-    const statuses = await t.prisma.db.campaignRecipient.groupBy({
+    openWindow(mailboxId);
+    await new Promise((r) => setTimeout(r, 1000)); // runner ticks: nothing is failed or lost meanwhile
+    const { campaign } = await me.ok(`query($id: ID!) { campaign(id: $id) { status waitingFor } }`, {
+      id: campaignId,
+    });
+    expect(campaign.status).toBe('SENDING');
+    expect(campaign.waitingFor).toMatch(/unplugged@sandbox.example.com is DISCONNECTED/);
+    const statuses = await t.prisma.db.outboundMessage.groupBy({
       by: ['status'],
-      where: { campaignId },
+      where: { groupId: campaignId },
       _count: true,
     });
-    expect(statuses).toEqual([{ status: 'FAILED', _count: 3 }]);
+    expect(statuses).toEqual([{ status: 'PENDING', _count: 3 }]);
+
+    await sandboxMailbox(me, 'unplugged'); // reconnects the same address
+    await waitFor(
+      () => campaignOf(campaignId),
+      (c) => c.status === 'COMPLETED',
+    );
+    expect(await t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mailboxId } })).toBe(3);
   });
 });

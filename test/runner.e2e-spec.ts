@@ -96,7 +96,7 @@ describe('the runner', () => {
     expect(
       await a.prisma.db.event.count({ where: { campaignId: { in: ids }, type: 'campaign.started' } }),
     ).toBe(2);
-    expect(await a.prisma.db.campaignRecipient.count({ where: { campaignId: { in: ids } } })).toBe(8);
+    expect(await a.prisma.db.outboundMessage.count({ where: { groupId: { in: ids } } })).toBe(8);
   });
 });
 

@@ -16,7 +16,7 @@ describe('campaign.sending trigger', () => {
     prisma = new PrismaService(await testConfig(), emitter);
     organizationId = (await prisma.db.organization.create({ data: { name: 'Trigger Org' } })).id;
   });
-  afterAll(() => prisma.onModuleDestroy());
+  afterAll(() => prisma.onApplicationShutdown());
   beforeEach(() => (events.length = 0));
 
   const draft = () =>

@@ -81,17 +81,17 @@ describe('separate worker processes', () => {
       (c) => c.status === 'COMPLETED',
       90000,
     ).catch(async (e: Error) => {
-      const left = await t.prisma.db.campaignRecipient.findMany({
-        where: { campaignId: id, status: { not: 'SENT' } },
+      const left = await t.prisma.db.outboundMessage.findMany({
+        where: { groupId: id, status: { not: 'SENT' } },
       });
       throw new Error(`${e.message}\nnot sent: ${JSON.stringify(left)}`);
     });
     const messages = await t.prisma.db.sandboxMessage.findMany({ where: { senderAccountId: mb.id } });
     expect(messages).toHaveLength(400);
     expect(new Set(messages.map((m) => m.toAddress)).size).toBe(400);
-    const statuses = await t.prisma.db.campaignRecipient.groupBy({
+    const statuses = await t.prisma.db.outboundMessage.groupBy({
       by: ['status'],
-      where: { campaignId: id },
+      where: { groupId: id },
       _count: true,
     });
     expect(statuses).toEqual([{ status: 'SENT', _count: 400 }]);
@@ -115,14 +115,14 @@ describe('separate worker processes', () => {
       expect(await sent()).toBe(5);
       const { senderAccounts } = await me.ok(`{ senderAccounts { id sentToday } }`);
       expect(senderAccounts.find((s: any) => s.id === mb.id).sentToday).toBe(5);
-      const waiting = await t.prisma.db.campaignRecipient.findMany({
-        where: { campaignId: createCampaign.id, status: 'PENDING' },
+      const waiting = await t.prisma.db.outboundMessage.findMany({
+        where: { groupId: createCampaign.id, status: 'PENDING' },
       });
       expect(waiting).toHaveLength(4);
       for (const r of waiting) expect(r.nextAttemptAt === null || r.nextAttemptAt > new Date()).toBe(true);
       const starts = (
-        await t.prisma.db.campaignRecipient.findMany({
-          where: { campaignId: createCampaign.id, status: 'SENT' },
+        await t.prisma.db.outboundMessage.findMany({
+          where: { groupId: createCampaign.id, status: 'SENT' },
           orderBy: { sendingAt: 'asc' },
         })
       ).map((r) => r.sendingAt!.getTime());

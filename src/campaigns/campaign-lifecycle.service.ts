@@ -1,19 +1,25 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock/clock.js';
 import { badInput, conflict, DomainError, ErrorCode } from '../common/errors/domain-error.js';
-import { recordEvent, type Actor } from '../common/events/event-log.js';
+import { recordEvent, SYSTEM, type Actor } from '../common/events/event-log.js';
+import { openCount } from '../delivery/ledger/counters.js';
+import { DeliveryService } from '../delivery/delivery.service.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
-import { canDo, OUTCOME_UNKNOWN, type CampaignAction } from './campaign-status.js';
+import { canDo, type CampaignAction } from './campaign-status.js';
 import { CampaignsService } from './campaigns.service.js';
-import { generateRecipients } from './recipient-generation.js';
+import { recipientRows } from './recipient-generation.js';
 
 export class StartRefused extends Error {}
 
+/** Starting a very large campaign inserts its recipients in one statement: give it time. */
+const START_TIMEOUT_MS = 120_000;
+
 /**
  * The campaign lifecycle: DRAFT → SCHEDULED → SENDING ⇄ PAUSED → COMPLETED | FAILED | CANCELLED.
- * Every transition locks the campaign row, so concurrent mutations, workers and schedulers
- * serialize; an illegal transition is CONFLICT and changes nothing. Becoming SENDING fires the
- * campaign.sending trigger, which starts delivery after commit.
+ * Every transition locks the campaign row first, then acts on its delivery group (lock order of
+ * docs/adr/005), so concurrent mutations, workers and schedulers serialize and an illegal
+ * transition is CONFLICT and changes nothing. Becoming SENDING fires the campaign.sending trigger.
  */
 @Injectable()
 export class CampaignLifecycleService {
@@ -22,10 +28,12 @@ export class CampaignLifecycleService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly campaigns: CampaignsService,
+    private readonly delivery: DeliveryService,
+    private readonly clock: Clock,
   ) {}
 
   async schedule(organizationId: string, actor: Actor, id: string, scheduledAt: Date) {
-    if (scheduledAt.getTime() <= Date.now())
+    if (scheduledAt.getTime() <= this.clock.now().getTime())
       throw badInput('scheduledAt', 'scheduledAt must be in the future');
     await this.prisma.transaction(async (tx) => {
       await this.expect(tx, organizationId, id, 'schedule');
@@ -37,40 +45,80 @@ export class CampaignLifecycleService {
   }
 
   /**
-   * Starts sending now: generates the recipients and sets SENDING. For a user the refusal reasons
-   * (no usable mailbox, no contacts) are CONFLICT with nothing changed; for the runner
-   * (`failOnRefusal`) the campaign becomes FAILED with the reason, so it does not stay due forever.
+   * Starts sending now: snapshots the content for delivery, hands every recipient over (in the
+   * database, whatever their number) and sets SENDING. For a user the refusal reasons (no usable
+   * mailbox, no contacts) are CONFLICT with nothing changed; for the runner (`failOnRefusal`) the
+   * campaign becomes FAILED with the reason, so it does not stay due forever.
    */
   async start(organizationId: string, actor: Actor, id: string, failOnRefusal = false) {
     try {
-      const result = await this.prisma.transaction(async (tx) => {
-        await this.expect(tx, organizationId, id, 'send');
-        const sendingFrom = await this.usableMailboxes(tx, id);
-        const { total, skipped } = await generateRecipients(tx, organizationId, id);
-        if (total === 0) throw new StartRefused('The campaign has no recipients: its lists have no contacts');
-        const allSkipped = total === skipped;
-        await tx.campaign.update({
-          where: { id },
-          data: allSkipped
-            ? {
-                status: 'FAILED',
-                error: 'Every recipient is suppressed',
-                completedAt: new Date(),
-                totalRecipients: total,
-                startedAt: new Date(),
-              }
-            : { status: 'SENDING', startedAt: new Date(), totalRecipients: total, error: null },
-        });
-        await recordEvent(
-          tx,
-          organizationId,
-          allSkipped ? 'campaign.failed' : 'campaign.started',
-          actor,
-          { campaignId: id },
-          { total, skipped },
-        );
-        return { totalRecipients: total, skippedRecipients: skipped, sendingFrom };
-      });
+      const result = await this.prisma.transaction(
+        async (tx) => {
+          await this.expect(tx, organizationId, id, 'send');
+          const sendingFrom = await this.usableMailboxes(tx, id);
+          const campaign = await tx.campaign.findUniqueOrThrow({
+            where: { id },
+            include: { attachments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }, organization: true },
+          });
+          const contentId = await this.delivery.createContent(
+            tx,
+            {
+              organizationId,
+              subject: campaign.subject,
+              htmlBody: campaign.htmlBody,
+              textBody: campaign.textBody,
+              fromName: campaign.fromName,
+              replyTo: campaign.replyTo,
+              trackOpens: campaign.trackOpens,
+              trackClicks: campaign.trackClicks,
+              variables: { campaign: { name: campaign.name } },
+            },
+            campaign.attachments.map((a) => ({
+              filename: a.filename,
+              contentType: a.contentType,
+              data: a.content,
+            })),
+          );
+          const group = { id, organizationId, sourceType: 'CAMPAIGN' as const };
+          await this.delivery.openGroup(tx, {
+            ...group,
+            dailyLimit: campaign.dailySendLimit,
+            timezone: campaign.organization.timezone,
+          });
+          const { total, skipped } = await this.delivery.handOverQuery(
+            tx,
+            group,
+            contentId,
+            recipientRows(organizationId, id),
+          );
+          if (total === 0)
+            throw new StartRefused('The campaign has no recipients: its lists have no contacts');
+          const allSkipped = total === skipped;
+          const now = this.clock.now();
+          await tx.campaign.update({
+            where: { id },
+            data: allSkipped
+              ? {
+                  status: 'FAILED',
+                  error: 'Every recipient is suppressed',
+                  completedAt: now,
+                  totalRecipients: total,
+                  startedAt: now,
+                }
+              : { status: 'SENDING', startedAt: now, totalRecipients: total, error: null },
+          });
+          await recordEvent(
+            tx,
+            organizationId,
+            allSkipped ? 'campaign.failed' : 'campaign.started',
+            actor,
+            { campaignId: id },
+            { total, skipped },
+          );
+          return { totalRecipients: total, skippedRecipients: skipped, sendingFrom };
+        },
+        { timeout: START_TIMEOUT_MS },
+      );
       return { ...result, campaign: await this.campaigns.get(organizationId, id) };
     } catch (e) {
       if (!(e instanceof StartRefused)) throw e;
@@ -90,7 +138,12 @@ export class CampaignLifecycleService {
       where: { id: campaignId },
       select: { organizationId: true, status: true, scheduledAt: true },
     });
-    if (!c || c.status !== 'SCHEDULED' || !c.scheduledAt || c.scheduledAt.getTime() > Date.now())
+    if (
+      !c ||
+      c.status !== 'SCHEDULED' ||
+      !c.scheduledAt ||
+      c.scheduledAt.getTime() > this.clock.now().getTime()
+    )
       return false;
     try {
       await this.start(c.organizationId, actor, campaignId, true);
@@ -102,16 +155,13 @@ export class CampaignLifecycleService {
     }
   }
 
-  /** SENDING → PAUSED. Once this returns, no new send starts (claims check the status under a row lock). */
+  /** SENDING → PAUSED. Once this returns, no new send starts; what was queued waits again. */
   async pause(organizationId: string, actor: Actor, id: string) {
     await this.prisma.transaction(async (tx) => {
       await this.expect(tx, organizationId, id, 'pause');
-      await tx.campaign.update({ where: { id }, data: { status: 'PAUSED', pausedAt: new Date() } });
-      await tx.campaignRecipient.updateMany({
-        where: { campaignId: id, status: 'QUEUED' },
-        data: { status: 'PENDING' },
-      });
+      await tx.campaign.update({ where: { id }, data: { status: 'PAUSED', pausedAt: this.clock.now() } });
       await recordEvent(tx, organizationId, 'campaign.paused', actor, { campaignId: id });
+      await this.delivery.pause(tx, id);
     });
     return { campaign: await this.campaigns.get(organizationId, id) };
   }
@@ -125,24 +175,23 @@ export class CampaignLifecycleService {
       });
       await tx.campaign.update({ where: { id }, data: { status: 'SENDING', pausedAt: null } });
       await recordEvent(tx, organizationId, 'campaign.resumed', actor, { campaignId: id });
+      await this.delivery.resume(tx, id);
       return from;
     });
     return { campaign: await this.campaigns.get(organizationId, id), sendingFrom };
   }
 
-  /** Ends the campaign; recipients not yet sent become CANCELLED. Sends already in flight finish. */
+  /** Ends the campaign; recipients not yet handed to a provider become CANCELLED. Sends in flight finish. */
   async cancel(organizationId: string, actor: Actor, id: string) {
     const cancelledRecipients = await this.prisma.transaction(async (tx) => {
-      await this.expect(tx, organizationId, id, 'cancel');
-      const now = new Date();
+      const { status } = await this.expect(tx, organizationId, id, 'cancel');
+      const now = this.clock.now();
       await tx.campaign.update({
         where: { id },
         data: { status: 'CANCELLED', cancelledAt: now, completedAt: now },
       });
-      const { count } = await tx.campaignRecipient.updateMany({
-        where: { campaignId: id, status: { in: ['PENDING', 'QUEUED'] } },
-        data: { status: 'CANCELLED', lastError: 'Campaign cancelled' },
-      });
+      const started = status === 'SENDING' || status === 'PAUSED';
+      const { count } = started ? await this.delivery.cancel(tx, id, 'Campaign cancelled') : { count: 0 };
       await recordEvent(
         tx,
         organizationId,
@@ -164,15 +213,17 @@ export class CampaignLifecycleService {
   async retryFailed(organizationId: string, actor: Actor, id: string) {
     const recipientsQueuedForRetry = await this.prisma.transaction(async (tx) => {
       const { status } = await this.expect(tx, organizationId, id, 'retry');
-      const { count } = await tx.campaignRecipient.updateMany({
-        where: { campaignId: id, status: 'FAILED', NOT: { lastError: { startsWith: OUTCOME_UNKNOWN } } },
-        data: { status: 'PENDING', attempts: 0, nextAttemptAt: null, queuedAt: null, lastError: null },
-      });
-      if (count === 0) throw conflict('The campaign has no failed recipients to retry');
-      if (status !== 'PAUSED') {
+      const reopen = status !== 'PAUSED';
+      if (reopen) {
         await this.usableMailboxes(tx, id).catch((e: unknown) => {
           throw e instanceof StartRefused ? conflict(e.message) : e;
         });
+        // The group before its messages (lock order); a refusal below rolls this back too.
+        await this.delivery.resume(tx, id);
+      }
+      const count = await this.delivery.retryFailed(tx, id);
+      if (count === 0) throw conflict('The campaign has no failed recipients to retry');
+      if (reopen) {
         await tx.campaign.update({
           where: { id },
           data: { status: 'SENDING', completedAt: null, error: null },
@@ -192,43 +243,42 @@ export class CampaignLifecycleService {
   }
 
   /**
-   * Called by delivery after a recipient reaches a final status: when nothing is left to send, the
-   * campaign becomes COMPLETED if anything was sent, FAILED ("All email sends failed") if nothing was.
-   * Returns the new status, or null when work remains or the campaign is not SENDING.
+   * When nothing is left to send (its delivery counters say so), a SENDING campaign becomes
+   * COMPLETED if anything was sent, FAILED ("All email sends failed") if nothing was. Returns the
+   * new status, or null when work remains or the campaign is not SENDING.
    */
   async finishIfDone(campaignId: string): Promise<CampaignStatus | null> {
-    // Cheap, lock-free check first (index on campaign + status): only the last send pays for the lock.
-    const [open] = await this.prisma.db.$queryRaw<{ open: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM "CampaignRecipient" WHERE "campaignId" = ${campaignId}::uuid
-        AND status IN ('PENDING', 'QUEUED', 'SENDING')) AS open`;
-    if (open?.open) return null;
+    if (openCount(await this.delivery.stats(campaignId)) > 0) return null;
     return this.prisma.transaction(async (tx) => {
       const [c] = await tx.$queryRaw<{ status: CampaignStatus; organizationId: string }[]>`
         SELECT status, "organizationId" FROM "Campaign" WHERE id = ${campaignId}::uuid FOR UPDATE`;
       if (!c || c.status !== 'SENDING') return null;
-      const [counts] = await tx.$queryRaw<{ open: bigint; sent: bigint }[]>`
-        SELECT count(*) FILTER (WHERE status IN ('PENDING', 'QUEUED', 'SENDING')) AS open,
-               count(*) FILTER (WHERE status IN ('SENT', 'DELIVERED', 'BOUNCED')) AS sent
-        FROM "CampaignRecipient" WHERE "campaignId" = ${campaignId}::uuid`;
-      if (Number(counts.open) > 0) return null;
-      const status: CampaignStatus = Number(counts.sent) > 0 ? 'COMPLETED' : 'FAILED';
+      // Counted again under the campaign lock: a retry may have reopened it meanwhile.
+      const stats = await this.delivery.stats(campaignId, tx);
+      if (openCount(stats) > 0) return null;
+      const status: CampaignStatus = stats.accepted > 0 ? 'COMPLETED' : 'FAILED';
       await tx.campaign.update({
         where: { id: campaignId },
         data: {
           status,
-          completedAt: new Date(),
+          completedAt: this.clock.now(),
           error: status === 'FAILED' ? 'All email sends failed' : null,
         },
       });
-      await recordEvent(
-        tx,
-        c.organizationId,
-        `campaign.${status.toLowerCase()}`,
-        { type: 'SYSTEM', id: 'delivery' },
-        { campaignId },
-      );
+      await recordEvent(tx, c.organizationId, `campaign.${status.toLowerCase()}`, SYSTEM('delivery'), {
+        campaignId,
+      });
       return status;
     });
+  }
+
+  /** SENDING campaigns with nothing left to send (the runner's safety net for missed reactions). */
+  async finishSettled() {
+    const rows = await this.prisma.db.$queryRaw<{ id: string }[]>`
+      SELECT c.id FROM "Campaign" c
+      WHERE c.status = 'SENDING' AND COALESCE((SELECT sum(pending + queued + sending) FROM "DeliveryCounter" d
+                                               WHERE d."groupId" = c.id), 0) = 0`;
+    for (const r of rows) await this.finishIfDone(r.id);
   }
 
   /** Ends the campaign as FAILED with `reason`; every recipient not yet sent becomes FAILED with it. */
@@ -237,15 +287,13 @@ export class CampaignLifecycleService {
       const rows = await tx.$queryRaw<{ status: CampaignStatus }[]>`
         SELECT status FROM "Campaign" WHERE id = ${campaignId}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
       if (!rows.length || ['COMPLETED', 'FAILED', 'CANCELLED'].includes(rows[0].status)) return;
+      const started = rows[0].status === 'SENDING' || rows[0].status === 'PAUSED';
       await tx.campaign.update({
         where: { id: campaignId },
-        data: { status: 'FAILED', error: reason, completedAt: new Date() },
-      });
-      await tx.campaignRecipient.updateMany({
-        where: { campaignId, status: { in: ['PENDING', 'QUEUED'] } },
-        data: { status: 'FAILED', lastError: reason },
+        data: { status: 'FAILED', error: reason, completedAt: this.clock.now() },
       });
       await recordEvent(tx, organizationId, 'campaign.failed', actor, { campaignId }, { reason });
+      if (started) await this.delivery.failUnsent(tx, campaignId, reason);
     });
     this.logger.warn(`Campaign ${campaignId} failed: ${reason}`);
   }

@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { OrgContext } from '../auth/auth.types.js';
 import { CurrentOrg } from '../auth/decorators.js';
 import type { Actor } from '../common/events/event-log.js';
@@ -8,7 +8,7 @@ import { CampaignsService } from './campaigns.service.js';
 import { CampaignsArgs } from './dto/campaign.args.js';
 import { CreateCampaignInput, UpdateCampaignInput } from './dto/campaign.input.js';
 import { CampaignConnection } from './models/campaign-connection.model.js';
-import { CampaignControlPayload, CampaignModel } from './models/campaign.model.js';
+import { CampaignBatchModel, CampaignControlPayload, CampaignModel } from './models/campaign.model.js';
 
 const userActor = (org: OrgContext): Actor => ({ type: 'USER', id: org.userId });
 const idArg = () => Args('id', { type: () => ID, description: 'Campaign id.' });
@@ -82,6 +82,27 @@ export class CampaignsResolver {
   @Mutation(() => CampaignControlPayload, { description: 'Send the FAILED recipients again.' })
   retryFailedRecipients(@CurrentOrg() org: OrgContext, @idArg() id: string) {
     return this.lifecycle.retryFailed(org.organizationId, userActor(org), id);
+  }
+
+  @ResolveField(() => [CampaignBatchModel], {
+    description: 'Daily batches so far (with a daily send limit).',
+  })
+  async batchHistory(@Parent() campaign: CampaignModel) {
+    return (await this.service.deliveryState(campaign.id)).batchHistory;
+  }
+
+  @ResolveField(() => Date, { nullable: true, description: 'When the next daily batch starts.' })
+  async nextBatchAt(@Parent() campaign: CampaignModel) {
+    return (await this.service.deliveryState(campaign.id)).nextBatchAt;
+  }
+
+  @ResolveField(() => String, {
+    nullable: true,
+    description:
+      'While SENDING: what its waiting recipients wait for (a mailbox to reconnect, a provider quota to pass); null when nothing blocks it.',
+  })
+  waitingFor(@Parent() campaign: CampaignModel) {
+    return this.service.waitingFor(campaign.id, campaign.status);
   }
 
   @Mutation(() => CampaignControlPayload, {

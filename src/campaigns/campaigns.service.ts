@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { transactionContext } from '../prisma/transaction-context.js';
+import { Clock } from '../common/clock/clock.js';
+import { DeliveryService } from '../delivery/delivery.service.js';
 import { badInput, conflict, isUuid, notFound, notFoundField } from '../common/errors/domain-error.js';
 import { recordEvent, type Actor } from '../common/events/event-log.js';
 import { TemplateError, validateTemplate } from '../common/templates/liquid-templates.js';
@@ -30,16 +32,12 @@ const WITH_LINKS = {
 
 type CampaignRow = Prisma.CampaignGetPayload<{ include: typeof WITH_LINKS }>;
 
-/** The GraphQL shape of a campaign row. */
+/** The GraphQL shape of a campaign row (its delivery state is resolved separately, when asked for). */
 export function toCampaignModel(c: CampaignRow) {
   return {
     ...c,
     senderAccountIds: c.senderAccounts.map((s) => s.senderAccountId),
     listIds: c.lists.map((l) => l.listId),
-    batchHistory: (c.batchHistory as { batch: number; startedAt: string; planned: number }[]).map((b) => ({
-      ...b,
-      startedAt: new Date(b.startedAt),
-    })),
   };
 }
 
@@ -51,6 +49,8 @@ export class CampaignsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: EventEmitter2,
+    private readonly delivery: DeliveryService,
+    private readonly clock: Clock,
   ) {}
 
   /** Stores a DRAFT (SCHEDULED when scheduledAt is given) after validating templates, mailboxes and lists. */
@@ -69,6 +69,7 @@ export class CampaignsService {
           fromName: input.fromName ?? null,
           replyTo: input.replyTo ?? null,
           trackOpens: input.trackOpens ?? true,
+          trackClicks: input.trackClicks ?? false,
           dailySendLimit: input.dailySendLimit ?? null,
           scheduledAt: input.scheduledAt ?? null,
           status: input.scheduledAt ? 'SCHEDULED' : 'DRAFT',
@@ -135,6 +136,7 @@ export class CampaignsService {
           fromName: input.fromName,
           replyTo: input.replyTo,
           trackOpens: input.trackOpens ?? undefined,
+          trackClicks: input.trackClicks ?? undefined,
           dailySendLimit: input.dailySendLimit,
           scheduledAt: input.scheduledAt,
           status,
@@ -170,6 +172,41 @@ export class CampaignsService {
         ).map(toCampaignModel),
       () => this.prisma.db.campaign.count({ where }),
     );
+  }
+
+  /** The campaign's daily batches, as its delivery group keeps them. */
+  async deliveryState(campaignId: string) {
+    const group = await this.delivery.group(campaignId);
+    const history = (group?.batchHistory ?? []) as { batch: number; startedAt: string; planned: number }[];
+    return {
+      batchHistory: history.map((b) => ({ ...b, startedAt: new Date(b.startedAt) })),
+      nextBatchAt: group?.nextBatchAt ?? null,
+    };
+  }
+
+  /** Why a SENDING campaign's recipients wait: a mailbox that cannot send, or is paused by its provider. */
+  async waitingFor(campaignId: string, status: CampaignStatus): Promise<string | null> {
+    if (status !== 'SENDING') return null;
+    const links = await this.prisma.db.campaignSenderAccount.findMany({
+      where: { campaignId },
+      orderBy: { position: 'asc' },
+      select: {
+        senderAccount: { select: { email: true, status: true, pausedUntil: true, lastError: true } },
+      },
+    });
+    const now = this.clock.now();
+    const reasons = links.flatMap(({ senderAccount: s }) => {
+      if (s.status !== 'ACTIVE') {
+        return [
+          `Sender account ${s.email} is ${s.status}${s.lastError ? ` (${s.lastError})` : ''}: reconnect it to send its recipients`,
+        ];
+      }
+      if (s.pausedUntil && s.pausedUntil > now) {
+        return [`Sender account ${s.email} is paused by its provider until ${s.pausedUntil.toISOString()}`];
+      }
+      return [];
+    });
+    return reasons.length ? reasons.join('; ') : null;
   }
 
   /** Tells delivery (after commit) to start the campaign at `scheduledAt` with a delayed job. */
@@ -211,7 +248,8 @@ export class CampaignsService {
   }
 
   private assertFuture(at: Date) {
-    if (at.getTime() <= Date.now()) throw badInput('scheduledAt', 'scheduledAt must be in the future');
+    if (at.getTime() <= this.clock.now().getTime())
+      throw badInput('scheduledAt', 'scheduledAt must be in the future');
   }
 
   private attachmentRows(input: Pick<CreateCampaignInput, 'attachments'>) {

@@ -1,13 +1,13 @@
-import type { Tx } from '../prisma/prisma.service.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /**
- * Creates one recipient per distinct contact of the campaign's lists, in one statement:
- * idempotent (ON CONFLICT DO NOTHING on campaign+contact), suppressed addresses become SKIPPED,
- * and mailboxes are assigned round-robin in the campaign's mailbox order over the contacts in a
- * stable order (oldest contact first). Returns how many rows now exist and how many are skipped.
+ * The recipients of a campaign, as rows for delivery's set-based hand-over: every contact of its
+ * lists once (a contact on several lists is one recipient), ordered by creation and assigned to the
+ * campaign's mailboxes round-robin in their given order. The source reference of a recipient is
+ * its contact, so the same contact is never handed over twice for one campaign.
  */
-export async function generateRecipients(tx: Tx, organizationId: string, campaignId: string) {
-  await tx.$executeRaw`
+export function recipientRows(organizationId: string, campaignId: string): Prisma.Sql {
+  return Prisma.sql`
     WITH senders AS (
       SELECT "senderAccountId", (row_number() OVER (ORDER BY position) - 1) AS idx, count(*) OVER () AS n
       FROM "CampaignSenderAccount" WHERE "campaignId" = ${campaignId}::uuid
@@ -22,17 +22,6 @@ export async function generateRecipients(tx: Tx, organizationId: string, campaig
     numbered AS (
       SELECT id, email, (row_number() OVER (ORDER BY "createdAt", id) - 1) AS rn FROM contacts
     )
-    INSERT INTO "CampaignRecipient" ("organizationId", "campaignId", "contactId", email, "senderAccountId", status, "lastError", "updatedAt")
-    SELECT ${organizationId}::uuid, ${campaignId}::uuid, n.id, n.email, s."senderAccountId",
-           CASE WHEN x.id IS NULL THEN 'PENDING'::"RecipientStatus" ELSE 'SKIPPED'::"RecipientStatus" END,
-           CASE WHEN x.id IS NULL THEN NULL ELSE 'Address is on the suppression list (' || x.reason || ')' END,
-           now()
-    FROM numbered n
-    JOIN senders s ON s.idx = n.rn % s.n
-    LEFT JOIN "Suppression" x ON x."organizationId" = ${organizationId}::uuid AND x.email = n.email
-    ON CONFLICT ("campaignId", "contactId") DO NOTHING`;
-  const [counts] = await tx.$queryRaw<{ total: bigint; skipped: bigint }[]>`
-    SELECT count(*) AS total, count(*) FILTER (WHERE status = 'SKIPPED') AS skipped
-    FROM "CampaignRecipient" WHERE "campaignId" = ${campaignId}::uuid`;
-  return { total: Number(counts.total), skipped: Number(counts.skipped) };
+    SELECT n.id AS source_ref, n.id AS contact_id, n.email, s."senderAccountId" AS sender_account_id
+    FROM numbered n JOIN senders s ON s.idx = n.rn % s.n`;
 }

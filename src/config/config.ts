@@ -58,6 +58,9 @@ const schema = z.object({
   DELIVERY_STUCK_MS: int(1000, 86400000).default(300000),
   DELIVERY_CONCURRENCY: int(1, 200).default(5),
   DISPATCH_CHUNK: int(1, 10000).default(500),
+  DELIVERY_BATCH_SIZE: int(1, 1000).default(100),
+  DELIVERY_BATCH_CONCURRENCY: int(1, 50).default(4),
+  DELIVERY_PROVIDER_TIMEOUT_MS: int(1000, 600000).default(60000),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
 });
 
@@ -88,8 +91,14 @@ export interface AppConfig {
     stuckMs: number;
     /** Concurrent sends per worker process. */
     concurrency: number;
-    /** Recipients claimed per mailbox per dispatch round. */
+    /** Most messages of one mailbox in flight (claimed, not yet settled) at a time. */
     chunk: number;
+    /** Messages per send job. */
+    batchSize: number;
+    /** Provider calls at once within one send job (mailboxes without a gap, one-by-one providers). */
+    batchConcurrency: number;
+    /** Overall timeout of one provider call; a send without an answer by then has an unknown outcome. */
+    providerTimeoutMs: number;
   };
   /** How often the runner looks for due work. */
   runnerTickMs: number;
@@ -155,6 +164,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stuckMs: c.DELIVERY_STUCK_MS,
       concurrency: c.DELIVERY_CONCURRENCY,
       chunk: c.DISPATCH_CHUNK,
+      batchSize: c.DELIVERY_BATCH_SIZE,
+      batchConcurrency: c.DELIVERY_BATCH_CONCURRENCY,
+      // Below the stuck time, so a live worker always has an answer before recovery would step in.
+      providerTimeoutMs: Math.min(c.DELIVERY_PROVIDER_TIMEOUT_MS, Math.floor(c.DELIVERY_STUCK_MS / 2)),
     },
     runnerTickMs: c.RUNNER_TICK_MS,
   };

@@ -56,6 +56,8 @@ export interface MessageSpec {
   /** Unique within the group (contact id for a campaign, step execution id for a sequence). */
   sourceRef: string;
   contactId: string | null;
+  /** Template data of a contact that is not stored (a test email's sample contact). */
+  contactData?: Record<string, unknown> | null;
   email: string;
   senderAccountId: string;
   contentId: string;
@@ -92,11 +94,21 @@ export interface DeliveryEvent {
   machine?: boolean;
 }
 
-/** A source's reaction to delivery events, run inside the transaction that records them. */
+/**
+ * A source's reaction to delivery events. Register it with `DeliverySources.register` (from
+ * `delivery-sources.ts`) when the source's module starts.
+ */
 export interface DeliverySourceHandler {
   readonly sourceType: SourceType;
-  onEvents(tx: Prisma.TransactionClient, events: DeliveryEvent[]): Promise<void>;
+  /**
+   * Runs inside the transaction that records the events: what it writes commits with them or not
+   * at all. It must not lock the source's own top-level rows that pause/cancel lock first (a
+   * campaign, a sequence): see the lock order in docs/adr/005.
+   */
+  onEvents?(tx: Prisma.TransactionClient, events: DeliveryEvent[]): Promise<void>;
+  /**
+   * Runs after the recording transaction committed (progress, finishing a campaign). Best effort:
+   * a crash may lose it, so anything it does must also be healed by a periodic sweep.
+   */
+  afterCommit?(events: DeliveryEvent[], groupIds: string[]): Promise<void>;
 }
-
-/** Nest token of the registered handlers (sources add theirs with `multi`-style registration). */
-export const DELIVERY_SOURCE_HANDLERS = Symbol('DELIVERY_SOURCE_HANDLERS');

@@ -1,38 +1,49 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { runsWorker, type AppRole } from '../config/config.js';
 import { ProvidersModule } from '../providers/providers.module.js';
-import { TrackingModule } from '../tracking/tracking.module.js';
-import { CampaignSendingListener } from './campaign-sending.listener.js';
-import { DeliveryWorker } from './delivery.worker.js';
+import { DeliverySources } from './delivery-sources.js';
+import { DeliveryService } from './delivery.service.js';
 import { DispatchService } from './dispatch/dispatch.service.js';
+import { EngagementService } from './engagement/engagement.service.js';
+import { TrackingLinks } from './links/tracking-links.js';
 import { DeliveryQueues } from './queues.js';
-import { RecoveryService } from './recovery.service.js';
-import { CampaignSendService } from './send/campaign-send.service.js';
-import { SendQueue } from './send/send-queue.js';
-import { TestEmailResolver } from './test-email/test-email.resolver.js';
-import { TestEmailService } from './test-email/test-email.service.js';
+import { RecoveryService } from './recovery/recovery.service.js';
+import { BatchSender } from './send/batch-sender.js';
+import { ContentCache } from './send/content-cache.js';
+import { MailboxActions } from './send/mailbox-actions.js';
+import { OutcomeRecorder } from './send/outcome-recorder.js';
+import { Renderer } from './send/renderer.js';
+import { DeliveryWorker } from './worker/delivery.worker.js';
+import { WorkerLease } from './worker/worker-lease.js';
 
-/** The one delivery pipeline: dispatch → send, shared by campaigns and (later) sequences. */
+/**
+ * The one delivery pipeline (docs/adr/005): the outbound ledger, dispatch, sending, recording,
+ * recovery and the links put in messages. Campaigns, sequences and test emails feed it through
+ * `DeliveryService` and hear back through `DeliverySources`; it imports none of them.
+ */
 @Module({})
 export class DeliveryModule {
   static register(role: AppRole): DynamicModule {
     return {
       module: DeliveryModule,
-      // Registered once by AppModule; the runner (and later sequences) use its exports.
       global: true,
-      imports: [DeliveryQueues, CampaignsModule, ProvidersModule, TrackingModule],
+      imports: [DeliveryQueues, ProvidersModule],
       providers: [
+        DeliveryService,
+        DeliverySources,
         DispatchService,
-        SendQueue,
-        CampaignSendService,
+        EngagementService,
+        BatchSender,
+        Renderer,
+        ContentCache,
+        OutcomeRecorder,
+        MailboxActions,
         RecoveryService,
-        CampaignSendingListener,
-        TestEmailService,
-        TestEmailResolver,
+        TrackingLinks,
+        WorkerLease,
         ...(runsWorker(role) ? [DeliveryWorker] : []),
       ],
-      exports: [DispatchService, RecoveryService, SendQueue],
+      exports: [DeliveryService, DeliverySources, RecoveryService, TrackingLinks, EngagementService],
     };
   }
 }

@@ -4,16 +4,16 @@ import { APP_CONFIG } from '../config/config.module.js';
 
 /** Queue names of the delivery pipeline. */
 export const QUEUES = {
-  /** One job per campaign (deterministic id): claims pending recipients and enqueues sends. */
+  /** One waiting job per group (deterministic id): claims due messages and enqueues send jobs. */
   dispatch: 'delivery-dispatch',
-  /** One job per recipient or step execution: render, build MIME, call the provider, record. */
+  /** One job per claim: a batch of messages of one mailbox, rendered and handed to the provider. */
   send: 'delivery-send',
 } as const;
 
 /**
- * Bull on Redis with defaults sized for email sends: a lock well above a provider call's latency
- * (so a slow send is not declared stalled and run twice), bounded completed/failed history, and
- * retries handled by the pipeline itself (attempts: 1), which knows the provider's verdict.
+ * Bull on Redis. Redis only carries hints: every state change is a guarded write in PostgreSQL,
+ * so a lost, repeated or stale job is harmless (docs/adr/005). Retries are the pipeline's own
+ * (attempts: 1), since it knows the provider's verdict.
  */
 export const BullRootModule = BullModule.forRootAsync({
   inject: [APP_CONFIG],
@@ -35,11 +35,17 @@ export const BullRootModule = BullModule.forRootAsync({
 });
 
 export interface DispatchJob {
-  campaignId: string;
+  groupId: string;
 }
+
+/** A claim: the messages that carry `claimToken`, all of one group and one mailbox. */
 export interface SendJob {
-  kind: 'campaign';
-  recipientId: string;
+  groupId: string;
+  senderAccountId: string;
+  claimToken: string;
 }
+
+export const sendJobId = (claimToken: string) => `send:${claimToken}`;
+export const dispatchJobId = (groupId: string) => `dispatch:${groupId}`;
 
 export const DeliveryQueues = BullModule.registerQueue({ name: QUEUES.dispatch }, { name: QUEUES.send });

@@ -51,12 +51,41 @@ function loadWasm() {
   return wasmLoaded;
 }
 
+type ScriptRunner = {
+  executeScript(script: string): Promise<void>;
+  underlyingDriver(): pg.Pool;
+  onError(error: unknown): never;
+};
+
+/**
+ * The pg adapter runs a migration script by splitting it on every `;`, which breaks PL/pgSQL
+ * bodies (the delivery counter triggers) and any string literal holding a semicolon. PostgreSQL
+ * runs a multi-statement script sent whole (simple query protocol), as Prisma's native engine does.
+ */
+function wholeScripts(factory: PrismaPg): PrismaPg {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const runner = adapter as unknown as ScriptRunner;
+    runner.executeScript = async (script: string) => {
+      try {
+        // One implicit transaction: a failing statement leaves nothing of the script behind.
+        await runner.underlyingDriver().query(script);
+      } catch (error) {
+        runner.onError(error); // the adapter's own error form, which the engine reads
+      }
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 async function withEngine<T>(connectionString: string, paths: MigratorPaths, fn: (e: Engine) => Promise<T>) {
   const { SchemaEngine } = await loadWasm();
   const schema = await readFile(paths.schemaPath, 'utf8');
   // Our own pool, so that every connection is closed when we are done (the engine keeps none open).
   const pool = new pg.Pool({ connectionString, max: 2 });
-  const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool));
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg(pool)));
   const logs: string[] = [];
   const engine = await SchemaEngine.new(
     { datamodels: [[paths.schemaPath, schema]] },

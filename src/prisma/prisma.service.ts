@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
@@ -7,8 +7,15 @@ import type { ResolvedConfig } from '../config/config.js';
 import { campaignSendingExtension } from './campaign-sending.extension.js';
 import { transactionContext, type TransactionContext } from './transaction-context.js';
 
-export function createPrismaClient(databaseUrl: string, emit: (event: string, payload: unknown) => void) {
-  const base = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 20 }) });
+export function createPrismaClient(
+  databaseUrl: string,
+  emit: (event: string, payload: unknown) => void,
+  poolSize = 20,
+) {
+  // Timestamps are stored as UTC in `timestamp` columns: the session time zone must be UTC too, so
+  // comparisons with timestamptz values and now() never shift by the server's zone.
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize, options: '-c TimeZone=UTC' });
+  const base = new PrismaClient({ adapter });
   return base.$extends(campaignSendingExtension(base, emit));
 }
 
@@ -17,21 +24,36 @@ export type Db = ReturnType<typeof createPrismaClient>;
 export type Tx = Prisma.TransactionClient;
 
 /**
+ * Connections this process needs: one per concurrent send job (each holds at most one at a time),
+ * the dispatcher and recorder, the API's requests and the runner, with headroom.
+ */
+export function poolSizeFor(config: ResolvedConfig) {
+  const workers = config.role === 'all' || config.role === 'worker' ? config.delivery.concurrency + 4 : 0;
+  const api = config.role === 'all' || config.role === 'api' ? 10 : 0;
+  const scheduler = config.role === 'all' || config.role === 'scheduler' ? 3 : 0;
+  return Math.min(100, workers + api + scheduler + 2);
+}
+
+/**
  * The one database client of the process, with the campaign-status trigger installed.
  * Use `transaction()` for multi-statement work: it runs after-commit hooks (domain events)
  * only when the transaction commits.
  */
 @Injectable()
-export class PrismaService implements OnModuleDestroy {
+export class PrismaService implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
   readonly db: Db;
 
   constructor(@Inject(APP_CONFIG) config: ResolvedConfig, events: EventEmitter2) {
-    this.db = createPrismaClient(config.databaseUrl, (event, payload) => {
-      events
-        .emitAsync(event, payload)
-        .catch((e: unknown) => this.logger.error(`listener of ${event} failed`, e));
-    });
+    this.db = createPrismaClient(
+      config.databaseUrl,
+      (event, payload) => {
+        events
+          .emitAsync(event, payload)
+          .catch((e: unknown) => this.logger.error(`listener of ${event} failed`, e));
+      },
+      poolSizeFor(config),
+    );
   }
 
   /** Runs `fn` in one interactive transaction; its after-commit hooks run once it has committed. */
@@ -58,7 +80,8 @@ export class PrismaService implements OnModuleDestroy {
     return result;
   }
 
-  async onModuleDestroy() {
+  /** Last of all: queues close (finishing their jobs) and leases end before the connections go. */
+  async onApplicationShutdown() {
     await this.db.$disconnect();
   }
 }

@@ -2,12 +2,14 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ResolvedConfig } from '../config/config.js';
 import { APP_CONFIG } from '../config/config.module.js';
-import { RecoveryService } from '../delivery/recovery.service.js';
+import { CampaignLifecycleService } from '../campaigns/campaign-lifecycle.service.js';
+import { RecoveryService } from '../delivery/recovery/recovery.service.js';
 import { RunnerService } from './runner.service.js';
 
 /**
- * The scheduler role's clock: every RUNNER_TICK_MS it promotes due campaigns and runs the recovery
- * sweep. It only claims and enqueues; workers send. A tick never overlaps the previous one.
+ * The scheduler role's clock: every RUNNER_TICK_MS it promotes due campaigns, runs delivery's
+ * recovery sweep and finishes campaigns with nothing left to send. It only claims and enqueues;
+ * workers send. A tick never overlaps the previous one.
  */
 @Injectable()
 export class RunnerScheduler implements OnModuleInit, OnModuleDestroy {
@@ -18,6 +20,7 @@ export class RunnerScheduler implements OnModuleInit, OnModuleDestroy {
     private readonly registry: SchedulerRegistry,
     private readonly runner: RunnerService,
     private readonly recovery: RecoveryService,
+    private readonly lifecycle: CampaignLifecycleService,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -38,6 +41,7 @@ export class RunnerScheduler implements OnModuleInit, OnModuleDestroy {
     try {
       await this.runner.promoteDue();
       await this.recovery.sweep();
+      await this.lifecycle.finishSettled();
     } catch (e) {
       this.logger.error(`runner tick failed: ${String(e)}`);
     } finally {

@@ -4,6 +4,7 @@ import { DomainError, ErrorCode } from '../common/errors/domain-error.js';
 import { toDomainError } from '../common/errors/to-graphql-error.js';
 import { SYSTEM } from '../common/events/event-log.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
+import { Clock } from '../common/clock/clock.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 export interface PromotionResult {
@@ -32,13 +33,14 @@ export class RunnerService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: CampaignLifecycleService,
+    private readonly clock: Clock,
   ) {}
 
   async promoteDue(organizationId?: string): Promise<PromotionResult> {
     const due = await this.prisma.db.campaign.findMany({
       where: {
         status: 'SCHEDULED',
-        scheduledAt: { lte: new Date() },
+        scheduledAt: { lte: this.clock.now() },
         ...(organizationId ? { organizationId } : {}),
       },
       select: { id: true, organizationId: true, name: true },

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Head, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { Public } from '../auth/decorators.js';
 import { TrackingService } from './tracking.service.js';
 
@@ -10,21 +10,41 @@ const page = (body: string) =>
   `<title>Unsubscribe</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}</style>` +
   `</head><body>${body}</body></html>`;
 
-/** Links inside messages: the open pixel and RFC 8058 one-click unsubscribe. No login; tokens are signed. */
+const hitOf = (req: Request) => ({
+  method: req.method,
+  userAgent: req.get('user-agent'),
+  headers: req.headers,
+});
+
+/** Links inside messages: open pixel, click redirect, RFC 8058 one-click unsubscribe. No login; tokens are signed. */
 @Controller()
 export class TrackingController {
   constructor(private readonly tracking: TrackingService) {}
 
   @Public()
   @Get('t/o/:token.gif')
-  async open(@Param('token') token: string, @Res() res: Response) {
-    await this.tracking.open(token).catch(() => undefined); // a pixel never fails
+  @Head('t/o/:token.gif')
+  async open(@Param('token') token: string, @Req() req: Request, @Res() res: Response) {
+    await this.tracking.open(token, hitOf(req)).catch(() => undefined); // a pixel never fails
     res.writeHead(200, {
       'Content-Type': 'image/gif',
       'Cache-Control': 'no-store, max-age=0',
       'Content-Length': PIXEL.length,
     });
     res.end(PIXEL);
+  }
+
+  /** Redirects only to the link the engine stored for this message; a forged or tampered token is 404. */
+  @Public()
+  @Get('t/c/:token')
+  @Head('t/c/:token')
+  async click(@Param('token') token: string, @Req() req: Request, @Res() res: Response) {
+    const target = await this.tracking.click(token, hitOf(req));
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    if (!target) return res.status(404).type('text/plain').send('This link is not valid.');
+    if ('honeypot' in target) return res.status(200).type('text/plain').send('');
+    return res.redirect(302, target.url);
   }
 
   @Public()

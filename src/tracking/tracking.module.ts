@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
-import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { RecipientsModule } from '../recipients/recipients.module.js';
-import { TrackingLinks } from './tracking-links.js';
 import { TrackingController } from './tracking.controller.js';
 import { TrackingService } from './tracking.service.js';
 
-/** Open pixel, unsubscribe (RFC 8058) and the signed links that point at them. */
+/** The links inside messages, over HTTP: open pixel, click redirect, RFC 8058 unsubscribe. */
 @Module({
-  imports: [CampaignsModule, RecipientsModule],
+  imports: [RecipientsModule],
   controllers: [TrackingController],
-  providers: [TrackingLinks, TrackingService],
-  exports: [TrackingLinks],
+  providers: [TrackingService],
 })
 export class TrackingModule {}

@@ -58,7 +58,7 @@ export async function waitFor<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ti
 export async function smtpMailbox(
   api: GraphQLClient,
   name: string,
-  smtp: { host: string; port: number },
+  smtp: { host: string; port: number; password?: string },
   extra: Record<string, unknown> = {},
 ) {
   const { connectSenderAccount } = await api.ok(
@@ -73,7 +73,7 @@ export async function smtpMailbox(
           port: smtp.port,
           secure: false,
           username: 'mailer',
-          password: 'secret-pass',
+          password: smtp.password ?? 'secret-pass',
         },
         ...extra,
       },

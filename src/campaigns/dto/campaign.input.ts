@@ -119,6 +119,15 @@ export class CreateCampaignInput {
   @IsBoolean()
   trackOpens?: boolean;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Rewrite links of the HTML part to tracked redirects (default false); the plain-text part keeps readable links.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  trackClicks?: boolean;
+
   @Field(() => [AttachmentInput], {
     nullable: true,
     description: 'Files sent with every message (at most 10).',

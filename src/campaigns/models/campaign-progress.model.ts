@@ -8,17 +8,31 @@ export class CampaignStatsModel {
   @Field(() => Int, { description: 'Waiting to be queued.' }) pending: number;
   @Field(() => Int, { description: 'Queued for a worker.' }) queued: number;
   @Field(() => Int, { description: 'Being sent right now.' }) sending: number;
-  @Field(() => Int, { description: 'Accepted by the provider.' }) sent: number;
+  @Field(() => Int, {
+    description: 'Accepted by the provider (including those that bounced later); never decreases.',
+  })
+  sent: number;
   @Field(() => Int, { description: 'Confirmed delivered.' }) delivered: number;
   @Field(() => Int, { description: 'Failed with a reason.' }) failed: number;
   @Field(() => Int, { description: 'Bounced.' }) bounced: number;
   @Field(() => Int, { description: 'Cancelled before sending.' }) cancelled: number;
   @Field(() => Int, { description: 'Skipped (suppressed address).' }) skipped: number;
-  @Field(() => Int, { description: 'Opened at least once.' }) opened: number;
-  @Field(() => Int, { description: 'Clicked at least once.' }) clicked: number;
+  @Field(() => Int, { description: 'Opened at least once by a person.' }) opened: number;
+  @Field(() => Int, {
+    description:
+      'Opened by machines (mail privacy proxies, image proxies, security scanners), whether or not a person did too.',
+  })
+  openedByMachines: number;
+  @Field(() => Int, { description: 'Clicked at least once by a person.' }) clicked: number;
+  @Field(() => Int, {
+    description:
+      'Clicked by machines (link scanners, the invisible honeypot link), whether or not a person did too.',
+  })
+  clickedByMachines: number;
   @Field(() => Int, { description: 'Replied.' }) replied: number;
+  @Field(() => Int, { description: 'Unsubscribed through the message.' }) unsubscribed: number;
   @Field(() => Float, { description: 'Share of recipients in a final status, 0 to 100.' }) progress: number;
-  @Field(() => Float, { description: 'Sent or delivered among those attempted to the end, 0 to 100.' })
+  @Field(() => Float, { description: 'Sent and not bounced, among those sent or failed, 0 to 100.' })
   deliveryRate: number;
 }
 

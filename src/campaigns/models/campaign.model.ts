@@ -50,6 +50,8 @@ export class CampaignModel {
   replyTo: string | null;
   @Field({ description: 'Whether a tracking pixel is added.' })
   trackOpens: boolean;
+  @Field({ description: 'Whether links of the HTML part are rewritten to tracked redirects.' })
+  trackClicks: boolean;
   @Field(() => CampaignStatus, { description: 'Lifecycle status.' })
   status: CampaignStatus;
   @Field(() => Date, { nullable: true, description: 'When a SCHEDULED campaign starts.' })
@@ -60,8 +62,6 @@ export class CampaignModel {
   completedAt: Date | null;
   @Field(() => Int, { nullable: true, description: 'At most this many sends per day.' })
   dailySendLimit: number | null;
-  @Field(() => Date, { nullable: true, description: 'When the next daily batch starts.' })
-  nextBatchAt: Date | null;
   @Field(() => String, { nullable: true, description: 'Why the campaign failed.' })
   error: string | null;
   @Field(() => Int, { description: 'Recipients generated when it started.' })
@@ -72,8 +72,6 @@ export class CampaignModel {
   listIds: string[];
   @Field(() => [CampaignAttachmentModel], { description: 'Attached files.' })
   attachments: CampaignAttachmentModel[];
-  @Field(() => [CampaignBatchModel], { description: 'Daily batches so far.' })
-  batchHistory: CampaignBatchModel[];
   @Field({ description: 'Created at.' })
   createdAt: Date;
   @Field({ description: 'Last changed at.' })

@@ -1,4 +1,4 @@
-import { Liquid } from 'liquidjs';
+import { Liquid, type Template } from 'liquidjs';
 
 /**
  * Personalization with LiquidJS. Templates see `contact` (email, firstName, lastName, company,
@@ -15,8 +15,9 @@ export interface TemplateContext {
     attributes: Record<string, unknown>;
   };
   sender: { name: string | null; email: string };
-  campaign: { name: string };
   unsubscribe_url: string;
+  /** The source's own roots, e.g. `campaign: { name }`. */
+  [root: string]: unknown;
 }
 
 const KNOWN: Record<string, Set<string> | 'any' | 'leaf'> = {
@@ -52,6 +53,32 @@ export function validateTemplate(source: string): void {
     if (known instanceof Set && child !== undefined && !known.has(child)) {
       throw new TemplateError(`Unknown variable "${name}": ${root} has ${[...known].join(', ')}`);
     }
+  }
+}
+
+/** A template parsed once, rendered many times (delivery renders a campaign's templates per contact). */
+export interface CompiledTemplate {
+  html: Template[];
+  text: Template[];
+}
+
+export function compileTemplate(source: string): CompiledTemplate {
+  try {
+    return { html: engines.html.parse(source), text: engines.text.parse(source) };
+  } catch (e) {
+    throw new TemplateError(`Template syntax error: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+export function renderCompiled(
+  compiled: CompiledTemplate,
+  context: TemplateContext,
+  mode: 'html' | 'text',
+): string {
+  try {
+    return engines[mode].renderSync(compiled[mode], context) as string;
+  } catch (e) {
+    throw new TemplateError(`The template could not be rendered: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -1,184 +1,296 @@
+import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bull';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import { DateTime } from 'luxon';
+import { Clock } from '../../common/clock/clock.js';
+import { conflict } from '../../common/errors/domain-error.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { PrismaService } from '../../prisma/prisma.service.js';
-import { CampaignLifecycleService } from '../../campaigns/campaign-lifecycle.service.js';
-import { SYSTEM } from '../../common/events/event-log.js';
-import { Prisma } from '../../generated/prisma/client.js';
-import { QUEUES, type DispatchJob } from '../queues.js';
+import { withDbRetry } from '../../prisma/db-retry.js';
+import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
+import { usageDay } from '../../providers/usage-day.js';
+import { DB_NOW } from '../ledger/db-time.js';
+import { dispatchJobId, QUEUES, sendJobId, type DispatchJob, type SendJob } from '../queues.js';
+import { inSendingWindow } from '../send/sending-window.js';
 
-/** Start of the organization's current day, and of the next one (SQL over alias o = "Organization"). */
-const dayStartSql = Prisma.sql`(date_trunc('day', now() AT TIME ZONE o.timezone) AT TIME ZONE o.timezone)`;
-const nextDayStartSql = Prisma.sql`((date_trunc('day', now() AT TIME ZONE o.timezone) + interval '1 day') AT TIME ZONE o.timezone)`;
-import { inSendingWindowSql } from '../send/mailbox-window.js';
-import { SendQueue } from '../send/send-queue.js';
+interface GroupRow {
+  id: string;
+  sourceType: string;
+  state: string;
+  dailyLimit: number | null;
+  timezone: string;
+  nextBatchAt: Date | null;
+  batchHistory: { batch: number; startedAt: string; planned: number }[];
+}
+
+interface MailboxRow {
+  id: string;
+  status: string;
+  timezone: string;
+  minGapSeconds: number;
+  windowStartMinute: number | null;
+  windowEndMinute: number | null;
+  windowDays: number[];
+  pausedUntil: Date | null;
+  /** Milliseconds until the gap allows the next send (database clock), 0 when it does now. */
+  gapWaitMs: number;
+  inFlight: number;
+}
+
+interface Claim {
+  queued: number;
+  jobs: { data: SendJob; delayMs: number }[];
+}
+
+const NOTHING: Claim = { queued: 0, jobs: [] };
 
 /**
- * Dispatch: turns a SENDING campaign's due PENDING recipients into send jobs. Recipients are
- * claimed with FOR UPDATE SKIP LOCKED (several dispatchers never claim the same one), per mailbox
- * no more than its remaining daily cap, spaced by its minimum gap, and only while the mailbox is in
- * its sending window.
+ * Dispatch: turns a group's due PENDING messages into send jobs. Per mailbox, in one short
+ * transaction, it reserves daily-cap capacity for a whole block (the mailbox row is locked once per
+ * block, not once per message) and claims that many messages with FOR UPDATE SKIP LOCKED, so any
+ * number of dispatchers never claim a message twice nor exceed a cap. A job carries a batch of
+ * messages; for a mailbox with a minimum gap, a job carries one message, delayed to its slot.
  */
 @Injectable()
 export class DispatchService {
+  private readonly logger = new Logger(DispatchService.name);
+
   constructor(
     private readonly prisma: PrismaService,
-    private readonly sends: SendQueue,
-    private readonly lifecycle: CampaignLifecycleService,
+    private readonly clock: Clock,
     @InjectQueue(QUEUES.dispatch) private readonly queue: Queue<DispatchJob>,
+    @InjectQueue(QUEUES.send) private readonly sendQueue: Queue<SendJob>,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  /** Asks a worker to dispatch the campaign; one waiting dispatch per campaign at a time. */
-  async enqueue(campaignId: string) {
-    await this.queue.add(
-      'dispatch',
-      { campaignId },
-      { jobId: `dispatch:${campaignId}`, removeOnComplete: true, removeOnFail: true },
-    );
-  }
-
-  /** A delayed job that starts the campaign at `scheduledAt` (one per campaign and start time). */
-  async enqueueStart(campaignId: string, scheduledAt: Date) {
-    await this.queue.add(
-      'start',
-      { campaignId },
-      {
-        jobId: `start:${campaignId}:${scheduledAt.getTime()}`,
-        delay: Math.max(0, scheduledAt.getTime() - Date.now()),
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
-  }
-
-  /** Claims and enqueues what the campaign may send now; returns how many were queued. */
-  async dispatch(campaignId: string): Promise<number> {
-    let budget = await this.dailyBudget(campaignId);
-    if (budget !== null && budget <= 0) return 0;
-    const mailboxes = await this.prisma.db.$queryRaw<
-      {
-        senderAccountId: string;
-        email: string;
-        status: string;
-        organizationId: string;
-        in_window: boolean;
-        remaining: number;
-        in_flight: number;
-        waiting: number;
-        minGapSeconds: number;
-        wait_ms: number;
-      }[]
-    >`SELECT s.id AS "senderAccountId", s.email, s.status, s."organizationId", s."minGapSeconds",
-             ${inSendingWindowSql} AS in_window, f.in_flight,
-             GREATEST(s."dailyCap" - COALESCE(u.sent, 0) - f.in_flight, 0)::int AS remaining,
-             (SELECT count(*)::int FROM "CampaignRecipient" p
-               WHERE p."campaignId" = cs."campaignId" AND p."senderAccountId" = s.id AND p.status = 'PENDING') AS waiting,
-             GREATEST(COALESCE(EXTRACT(EPOCH FROM (s."nextSendAt" - now())) * 1000, 0), 0)::int AS wait_ms
-      FROM "CampaignSenderAccount" cs
-      JOIN "SenderAccount" s ON s.id = cs."senderAccountId"
-      LEFT JOIN "SenderDailyUsage" u ON u."senderAccountId" = s.id AND u.day = (now() AT TIME ZONE s.timezone)::date
-      CROSS JOIN LATERAL (
-        SELECT count(*)::int AS in_flight FROM "CampaignRecipient" q
-        WHERE q."senderAccountId" = s.id AND q.status IN ('QUEUED', 'SENDING')
-      ) f
-      WHERE cs."campaignId" = ${campaignId}::uuid
-      ORDER BY cs.position`;
-    // A mailbox that can no longer send (disconnected elsewhere) would leave its recipients waiting
-    // forever: end the campaign with the reason instead, as a failed send would.
-    const broken = mailboxes.find((m) => m.status !== 'ACTIVE' && m.waiting > 0);
-    if (broken) {
-      await this.lifecycle.fail(
-        broken.organizationId,
-        campaignId,
-        `Sender account ${broken.email} is ${broken.status}: reconnect it, then retry the failed recipients`,
-        SYSTEM('dispatch'),
+  /** Asks a worker to dispatch the group; one waiting dispatch per group at a time. */
+  async enqueue(groupId: string) {
+    try {
+      await this.queue.add(
+        'dispatch',
+        { groupId },
+        { jobId: dispatchJobId(groupId), removeOnComplete: true, removeOnFail: true },
       );
-      return 0;
+    } catch (e) {
+      // Redis is away: the runner's sweep dispatches the group once it is back.
+      this.logger.warn(`dispatch of ${groupId} not queued: ${String(e)}`);
     }
+  }
+
+  /** Claims and enqueues what the group may send now; returns how many messages were queued. */
+  async dispatch(groupId: string): Promise<number> {
+    const now = this.clock.now();
+    const group = await this.loadGroup(groupId);
+    // Test emails are sent at once by the process that hands them over, never dispatched.
+    if (!group || group.sourceType === 'TEST' || group.state !== 'ACTIVE') return 0;
+    if (group.nextBatchAt && group.nextBatchAt > now) return 0;
+    let budget =
+      group.dailyLimit === null ? Number.MAX_SAFE_INTEGER : group.dailyLimit - claimedToday(group, now);
     let queued = 0;
-    for (const mb of mailboxes) {
-      if (mb.status !== 'ACTIVE' || !mb.in_window) continue;
-      // With a gap, claim about a minute's worth, spaced by the gap, once the previous round is done.
-      if (mb.minGapSeconds > 0 && mb.in_flight > 0) continue;
-      const perRound =
-        mb.minGapSeconds > 0 ? Math.max(1, Math.ceil(60 / mb.minGapSeconds)) : this.config.delivery.chunk;
-      const limit = Math.min(mb.remaining, perRound, budget ?? Number.MAX_SAFE_INTEGER);
-      if (limit <= 0) continue;
-      const claimed = await this.prisma.db.$queryRaw<{ id: string; queuedAt: Date }[]>`
-        UPDATE "CampaignRecipient" SET status = 'QUEUED', "queuedAt" = now(), "updatedAt" = now()
-        WHERE id IN (
-          SELECT r.id FROM "CampaignRecipient" r
-          WHERE r."campaignId" = ${campaignId}::uuid AND r."senderAccountId" = ${mb.senderAccountId}::uuid
-            AND r.status = 'PENDING' AND (r."nextAttemptAt" IS NULL OR r."nextAttemptAt" <= now())
-            AND EXISTS (SELECT 1 FROM "Campaign" c WHERE c.id = r."campaignId" AND c.status = 'SENDING')
-          ORDER BY r."createdAt", r.id
-          LIMIT ${limit}
-          FOR UPDATE OF r SKIP LOCKED
-        )
-        RETURNING id, "queuedAt"`;
-      const gapMs = mb.minGapSeconds * 1000;
-      await this.sends.enqueueRecipients(
-        claimed,
-        claimed.map((_, i) => mb.wait_ms + i * gapMs),
+    const jobs: Claim['jobs'] = [];
+    for (const mb of await this.mailboxesWithDueWork(groupId)) {
+      if (budget <= 0) break;
+      if (mb.status !== 'ACTIVE' || (mb.pausedUntil && mb.pausedUntil > now) || !inSendingWindow(mb, now))
+        continue;
+      const gapped = mb.minGapSeconds > 0;
+      // With a gap, about a minute's worth at a time, once the previous round is done.
+      const room = gapped
+        ? mb.inFlight > 0
+          ? 0
+          : Math.max(1, Math.ceil(60 / mb.minGapSeconds))
+        : this.config.delivery.chunk - mb.inFlight;
+      if (room <= 0) continue;
+      const claim = await withDbRetry(() =>
+        this.prisma.transaction((tx) => this.claim(tx, group, mb, Math.min(room, budget), now)),
       );
-      queued += claimed.length;
-      if (budget !== null) budget -= claimed.length;
+      queued += claim.queued;
+      budget -= claim.queued;
+      jobs.push(...claim.jobs);
     }
-    if (budget !== null) await this.recordBatch(campaignId, queued, budget);
+    if (group.dailyLimit !== null && budget <= 0) await this.closeDay(group, now);
+    if (jobs.length) {
+      await this.sendQueue.addBulk(
+        jobs.map((j) => ({
+          name: 'send',
+          data: j.data,
+          opts: { jobId: sendJobId(j.data.claimToken), delay: j.delayMs },
+        })),
+      );
+    }
     return queued;
   }
 
   /**
-   * With a daily send limit: how many more the campaign may claim today (the organization's day);
-   * null without a limit. A new day starts a new batch.
+   * Claims one PENDING message at once, outside any batch (a test email sent while the user
+   * waits): the same reservation against the mailbox's daily cap, CONFLICT when the mailbox cannot
+   * send or its cap is spent. Returns the claim to hand to the sender.
    */
-  private async dailyBudget(campaignId: string): Promise<number | null> {
-    const [row] = await this.prisma.db.$queryRaw<{ limit: number | null; today: number }[]>`
-      SELECT c."dailySendLimit" AS limit,
-             (SELECT count(*)::int FROM "CampaignRecipient" r
-               WHERE r."campaignId" = c.id AND r."queuedAt" >= ${dayStartSql}) AS today
-      FROM "Campaign" c JOIN "Organization" o ON o.id = c."organizationId"
-      WHERE c.id = ${campaignId}::uuid`;
-    if (!row || row.limit === null) return null;
-    return row.limit - row.today;
+  async claimNow(messageId: string): Promise<SendJob> {
+    const [m] = await this.prisma.db.$queryRaw<{ groupId: string; senderAccountId: string }[]>`
+      SELECT "groupId", "senderAccountId" FROM "OutboundMessage" WHERE id = ${messageId}::uuid AND status = 'PENDING'`;
+    if (!m) throw conflict('The message is no longer waiting to be sent');
+    const now = this.clock.now();
+    return withDbRetry(() =>
+      this.prisma.transaction(async (tx) => {
+        const [account] = await tx.$queryRaw<
+          { status: string; email: string; dailyCap: number; timezone: string }[]
+        >`
+          SELECT status, email, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${m.senderAccountId}::uuid FOR UPDATE`;
+        if (account?.status !== 'ACTIVE') {
+          throw conflict(
+            `Sender account ${account?.email ?? m.senderAccountId} is ${account?.status ?? 'gone'}`,
+          );
+        }
+        await tx.$queryRaw`SELECT id FROM "DeliveryGroup" WHERE id = ${m.groupId}::uuid FOR NO KEY UPDATE`;
+        const day = usageDay(account.timezone, now);
+        const reserved = await tx.$queryRaw<{ sent: number }[]>`
+          INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent) VALUES (${m.senderAccountId}::uuid, ${day}::date, 1)
+          ON CONFLICT ("senderAccountId", day) DO UPDATE SET sent = "SenderDailyUsage".sent + 1
+          WHERE "SenderDailyUsage".sent < ${account.dailyCap}
+          RETURNING sent`;
+        if (!reserved.length) throw conflict('The mailbox has reached its daily cap; try again tomorrow');
+        const claimToken = randomUUID();
+        await tx.$executeRaw`
+          UPDATE "OutboundMessage" SET status = 'QUEUED', "claimToken" = ${claimToken}::uuid, "queuedAt" = ${DB_NOW},
+            "reservedDay" = ${day}::date, "updatedAt" = ${DB_NOW}
+          WHERE id = ${messageId}::uuid AND status = 'PENDING'`;
+        return { groupId: m.groupId, senderAccountId: m.senderAccountId, claimToken };
+      }),
+    );
   }
 
   /**
-   * Keeps the batch history: the first claim of a day opens a batch, later claims that day add to
-   * it; when the day's limit is used up while recipients wait, nextBatchAt is the next day's start.
+   * One block for one mailbox. Lock order (docs/adr/005): mailbox row, group row, message rows,
+   * the usage row, then the one statement that changes the messages.
    */
-  private async recordBatch(campaignId: string, queued: number, budgetLeft: number) {
-    if (queued > 0) {
-      await this.prisma.db.$executeRaw`
-        UPDATE "Campaign" c SET "batchHistory" = CASE
-          WHEN jsonb_array_length(c."batchHistory") > 0
-           AND (c."batchHistory"->-1->>'startedAt')::timestamptz >= ${dayStartSql}
-          THEN jsonb_set(c."batchHistory", ARRAY[(jsonb_array_length(c."batchHistory") - 1)::text, 'planned'],
-                 to_jsonb((c."batchHistory"->-1->>'planned')::int + ${queued}))
-          ELSE c."batchHistory" || jsonb_build_array(jsonb_build_object(
-                 'batch', jsonb_array_length(c."batchHistory") + 1, 'startedAt', now(), 'planned', ${queued}::int))
-          END,
-          "nextBatchAt" = NULL
-        FROM "Organization" o WHERE o.id = c."organizationId" AND c.id = ${campaignId}::uuid`;
+  private async claim(tx: Tx, group: GroupRow, mb: MailboxRow, want: number, now: Date): Promise<Claim> {
+    const [account] = await tx.$queryRaw<{ status: string; dailyCap: number; timezone: string }[]>`
+      SELECT status, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${mb.id}::uuid FOR UPDATE`;
+    if (account?.status !== 'ACTIVE') return NOTHING;
+    const [g] = await tx.$queryRaw<{ state: string }[]>`
+      SELECT state FROM "DeliveryGroup" WHERE id = ${group.id}::uuid FOR NO KEY UPDATE`;
+    if (g?.state !== 'ACTIVE') return NOTHING;
+    const day = usageDay(account.timezone, now);
+    const [usage] = await tx.$queryRaw<{ sent: number }[]>`
+      SELECT sent FROM "SenderDailyUsage" WHERE "senderAccountId" = ${mb.id}::uuid AND day = ${day}::date`;
+    const capacity = Math.min(want, account.dailyCap - (usage?.sent ?? 0));
+    if (capacity <= 0) return NOTHING;
+    const picked = await tx.$queryRaw<{ id: string; suppressed: boolean }[]>`
+      SELECT m.id, EXISTS (SELECT 1 FROM "Suppression" x WHERE x."organizationId" = m."organizationId" AND x.email = m.email) AS suppressed
+      FROM "OutboundMessage" m
+      WHERE m."groupId" = ${group.id}::uuid AND m."senderAccountId" = ${mb.id}::uuid AND m.status = 'PENDING'
+        AND (m."nextAttemptAt" IS NULL OR m."nextAttemptAt" <= ${now})
+      ORDER BY m."createdAt", m.id
+      LIMIT ${capacity}
+      FOR UPDATE OF m SKIP LOCKED`;
+    if (!picked.length) return NOTHING;
+    const send = picked.filter((p) => !p.suppressed).map((p) => p.id);
+    if (send.length) {
+      await tx.$executeRaw`
+        INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent) VALUES (${mb.id}::uuid, ${day}::date, ${send.length})
+        ON CONFLICT ("senderAccountId", day) DO UPDATE SET sent = "SenderDailyUsage".sent + EXCLUDED.sent`;
+      if (group.dailyLimit !== null) await this.recordBatch(tx, group, send.length, now);
     }
-    if (budgetLeft <= 0) {
-      await this.prisma.db.$executeRaw`
-        UPDATE "Campaign" c SET "nextBatchAt" = ${nextDayStartSql}
-        FROM "Organization" o WHERE o.id = c."organizationId" AND c.id = ${campaignId}::uuid
-          AND EXISTS (SELECT 1 FROM "CampaignRecipient" r WHERE r."campaignId" = c.id AND r.status = 'PENDING')`;
-    }
+    const size = mb.minGapSeconds > 0 ? 1 : this.config.delivery.batchSize;
+    const tokens: string[] = [];
+    const tokenOf = new Map<string, string>();
+    send.forEach((id, i) => {
+      if (i % size === 0) tokens.push(randomUUID());
+      tokenOf.set(id, tokens[tokens.length - 1]);
+    });
+    const ids = picked.map((p) => p.id);
+    await tx.$executeRaw`
+      UPDATE "OutboundMessage" m SET
+        status = (CASE WHEN u.token IS NULL THEN 'SKIPPED' ELSE 'QUEUED' END)::"RecipientStatus",
+        "lastError" = CASE WHEN u.token IS NULL THEN 'Address is on the suppression list' ELSE m."lastError" END,
+        "claimToken" = u.token, "queuedAt" = ${DB_NOW},
+        "reservedDay" = CASE WHEN u.token IS NULL THEN NULL ELSE ${day}::date END, "updatedAt" = ${DB_NOW}
+      FROM unnest(${ids}::uuid[], ${ids.map((id) => tokenOf.get(id) ?? null)}::uuid[]) AS u(id, token)
+      WHERE m.id = u.id`;
+    const start = mb.gapWaitMs;
+    return {
+      queued: send.length,
+      jobs: tokens.map((claimToken, i) => ({
+        data: { groupId: group.id, senderAccountId: mb.id, claimToken },
+        delayMs: mb.minGapSeconds > 0 ? start + i * mb.minGapSeconds * 1000 : 0,
+      })),
+    };
   }
 
-  /** SENDING campaigns with PENDING recipients that are due now (the runner enqueues their dispatch). */
-  async campaignsWithDueWork(): Promise<string[]> {
-    const rows = await this.prisma.db.$queryRaw<{ id: string }[]>`
-      SELECT DISTINCT c.id FROM "Campaign" c
-      JOIN "CampaignRecipient" r ON r."campaignId" = c.id
-      WHERE c.status = 'SENDING' AND (c."nextBatchAt" IS NULL OR c."nextBatchAt" <= now())
-        AND r.status = 'PENDING' AND (r."nextAttemptAt" IS NULL OR r."nextAttemptAt" <= now())`;
-    return rows.map((r) => r.id);
+  private async loadGroup(groupId: string): Promise<GroupRow | null> {
+    const g = await this.prisma.db.deliveryGroup.findUnique({
+      where: { id: groupId },
+      select: {
+        id: true,
+        sourceType: true,
+        state: true,
+        dailyLimit: true,
+        timezone: true,
+        nextBatchAt: true,
+        batchHistory: true,
+      },
+    });
+    return g ? { ...g, batchHistory: g.batchHistory as GroupRow['batchHistory'] } : null;
   }
+
+  /**
+   * The group's mailboxes that have due PENDING messages, with what dispatch needs to know of
+   * them. A skip scan over the pending index: one probe per mailbox, however many messages wait.
+   */
+  private mailboxesWithDueWork(groupId: string) {
+    return this.prisma.db.$queryRaw<MailboxRow[]>`
+      WITH RECURSIVE mb AS (
+        (SELECT "senderAccountId" AS id FROM "OutboundMessage"
+          WHERE "groupId" = ${groupId}::uuid AND status = 'PENDING' AND "senderAccountId" IS NOT NULL
+          ORDER BY "senderAccountId" LIMIT 1)
+        UNION ALL
+        SELECT (SELECT "senderAccountId" FROM "OutboundMessage"
+                 WHERE "groupId" = ${groupId}::uuid AND status = 'PENDING' AND "senderAccountId" > mb.id
+                 ORDER BY "senderAccountId" LIMIT 1)
+        FROM mb WHERE mb.id IS NOT NULL
+      )
+      SELECT s.id, s.status::text, s.timezone, s."minGapSeconds", s."windowStartMinute", s."windowEndMinute",
+             s."windowDays", s."pausedUntil",
+             GREATEST(COALESCE(EXTRACT(EPOCH FROM (s."nextSendAt" - (clock_timestamp() AT TIME ZONE 'UTC'))) * 1000, 0), 0)::int AS "gapWaitMs",
+             (SELECT count(*)::int FROM "OutboundMessage" q
+               WHERE q."senderAccountId" = s.id AND q.status IN ('QUEUED', 'SENDING')) AS "inFlight"
+      FROM mb JOIN "SenderAccount" s ON s.id = mb.id`;
+  }
+
+  /** The first claim of a day opens a batch in the history, later claims that day add to it. */
+  private async recordBatch(tx: Tx, group: GroupRow, queued: number, now: Date) {
+    const history = [...group.batchHistory];
+    const last = history.at(-1);
+    if (last && sameDay(last.startedAt, now, group.timezone)) {
+      history[history.length - 1] = { ...last, planned: last.planned + queued };
+    } else {
+      history.push({ batch: history.length + 1, startedAt: now.toISOString(), planned: queued });
+    }
+    group.batchHistory = history;
+    await tx.$executeRaw`
+      UPDATE "DeliveryGroup" SET "batchHistory" = ${JSON.stringify(history)}::jsonb, "nextBatchAt" = NULL, "updatedAt" = ${now}
+      WHERE id = ${group.id}::uuid`;
+  }
+
+  /** The day's limit is used up: while messages wait, the next batch starts at the next day. */
+  private async closeDay(group: GroupRow, now: Date) {
+    const next = DateTime.fromJSDate(now).setZone(group.timezone).startOf('day').plus({ days: 1 }).toJSDate();
+    await this.prisma.db.$executeRaw`
+      UPDATE "DeliveryGroup" g SET "nextBatchAt" = ${next}, "updatedAt" = ${now}
+      WHERE g.id = ${group.id}::uuid AND EXISTS (
+        SELECT 1 FROM "OutboundMessage" m WHERE m."groupId" = g.id AND m.status = 'PENDING')`;
+  }
+}
+
+function sameDay(iso: string, now: Date, timezone: string) {
+  const a = DateTime.fromISO(iso).setZone(timezone);
+  const b = DateTime.fromJSDate(now).setZone(timezone);
+  return a.hasSame(b, 'day');
+}
+
+/** Claims the group made today (its time zone), from the batch history. */
+function claimedToday(group: GroupRow, now: Date) {
+  const last = group.batchHistory.at(-1);
+  return last && sameDay(last.startedAt, now, group.timezone) ? last.planned : 0;
 }

@@ -7,9 +7,9 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import type { InboxListPage, InboxMessageView } from './inbox-page.js';
-import { OPEN_PIXEL_PATH } from '../../tracking/tracking-links.js';
+import { TRACKING_PATHS } from '../../common/tracking-paths.js';
 
-const OPEN_PIXEL = new RegExp(`<img\\b[^>]*${OPEN_PIXEL_PATH.replace(/\//g, '\\/')}[^>]*>`, 'gi');
+const OPEN_PIXEL = new RegExp(`<img\\b[^>]*${TRACKING_PATHS.openPixel.replace(/\//g, '\\/')}[^>]*>`, 'gi');
 
 /** Looking at a message in the sandbox inbox is not the recipient opening it: leave the pixel out. */
 function withoutOpenPixel(html: string) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../prisma/prisma.service.js';
+import { TransientMailError, type MailError } from '../mail-errors.js';
 import type { MailboxContext, MailProvider, OutgoingMessage, SendResult } from '../mail-provider.port.js';
 
 /**
@@ -35,6 +36,37 @@ export class SandboxProvider implements MailProvider {
     const stored = await this.findSent(mailbox, message.messageId);
     if (!stored) throw new Error(`Sandbox message ${message.messageId} was not stored`);
     return stored;
+  }
+
+  /** Stores a batch in one statement; each message is kept once per Message-ID, as with `send`. */
+  async sendMany(mailbox: MailboxContext, messages: OutgoingMessage[]): Promise<(SendResult | MailError)[]> {
+    if (!messages.length) return [];
+    const rows = await this.prisma.db.$queryRaw<{ id: string; messageId: string; threadId: string | null }[]>`
+      WITH input AS (
+        SELECT * FROM unnest(${messages.map((m) => m.messageId)}::text[], ${messages.map((m) => m.threadId ?? null)}::text[],
+                             ${messages.map((m) => m.from)}::text[], ${messages.map((m) => m.to)}::text[],
+                             ${messages.map((m) => m.subject)}::text[], ${messages.map((m) => m.raw.toString('utf8'))}::text[])
+          AS u(message_id, thread_id, from_address, to_address, subject, raw)
+      ), stored AS (
+        INSERT INTO "SandboxMessage" ("organizationId", "senderAccountId", "messageId", "threadId", "fromAddress",
+                                      "toAddress", subject, raw)
+        SELECT ${mailbox.organizationId}::uuid, ${mailbox.id}::uuid, message_id, COALESCE(thread_id, gen_random_uuid()::text),
+               from_address, to_address, subject, raw
+        FROM input
+        ON CONFLICT ("senderAccountId", "messageId") DO NOTHING
+        RETURNING id, "messageId", "threadId"
+      )
+      SELECT id, "messageId", "threadId" FROM stored
+      UNION ALL
+      SELECT s.id, s."messageId", s."threadId" FROM "SandboxMessage" s JOIN input i ON i.message_id = s."messageId"
+      WHERE s."senderAccountId" = ${mailbox.id}::uuid AND NOT EXISTS (SELECT 1 FROM stored WHERE stored."messageId" = s."messageId")`;
+    const byId = new Map(rows.map((r) => [r.messageId, r]));
+    return messages.map((m) => {
+      const row = byId.get(m.messageId);
+      return row
+        ? { providerMessageId: row.id, providerThreadId: row.threadId ?? undefined }
+        : new TransientMailError(`Sandbox message ${m.messageId} was not stored`);
+    });
   }
 
   async findSent(mailbox: MailboxContext, messageId: string): Promise<SendResult | null> {

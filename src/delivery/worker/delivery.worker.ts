@@ -6,19 +6,20 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import type { Redis } from 'ioredis';
-import { CampaignLifecycleService } from '../campaigns/campaign-lifecycle.service.js';
-import { SYSTEM } from '../common/events/event-log.js';
-import type { ResolvedConfig } from '../config/config.js';
-import { APP_CONFIG } from '../config/config.module.js';
-import { DispatchService } from './dispatch/dispatch.service.js';
-import { QUEUES, type DispatchJob, type SendJob } from './queues.js';
-import { CampaignSendService } from './send/campaign-send.service.js';
+import type { ResolvedConfig } from '../../config/config.js';
+import { APP_CONFIG } from '../../config/config.module.js';
+import { withDbRetry } from '../../prisma/db-retry.js';
+import { DispatchService } from '../dispatch/dispatch.service.js';
+import { QUEUES, type DispatchJob, type SendJob } from '../queues.js';
+import { BatchSender } from '../send/batch-sender.js';
 
 /**
- * The queue processors, registered only in worker processes. They are thin: the services hold the
- * rules. Concurrency comes from the validated configuration.
+ * The queue processors, registered only in worker processes. Thin: the services hold the rules.
+ * Every failed job is logged with its reason; database hiccups (deadlock, serialization, lost
+ * connection) are retried inside the services, and a send job that still fails has released its
+ * messages, so dispatch claims them again.
  */
 @Injectable()
 export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
@@ -28,8 +29,7 @@ export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
     @InjectQueue(QUEUES.dispatch) private readonly dispatchQueue: Queue<DispatchJob>,
     @InjectQueue(QUEUES.send) private readonly sendQueue: Queue<SendJob>,
     private readonly dispatch: DispatchService,
-    private readonly sends: CampaignSendService,
-    private readonly lifecycle: CampaignLifecycleService,
+    private readonly sender: BatchSender,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -38,16 +38,30 @@ export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
     const settled = (e: unknown) =>
       e instanceof Error && this.logger.error(`queue processing stopped: ${e.message}`);
     this.dispatchQueue
-      .process('dispatch', 1, (job) => this.dispatch.dispatch(job.data.campaignId))
-      .catch(settled);
-    this.dispatchQueue
-      .process('start', 1, (job) => this.lifecycle.startIfDue(job.data.campaignId, SYSTEM('scheduled-start')))
-      .catch(settled);
-    this.sendQueue
-      .process('campaign-recipient', this.config.delivery.concurrency, (job) =>
-        this.sends.send(job.data.recipientId),
+      .process('dispatch', 2, (job) =>
+        this.run(job, () => withDbRetry(() => this.dispatch.dispatch(job.data.groupId))),
       )
       .catch(settled);
+    this.sendQueue
+      .process('send', this.config.delivery.concurrency, (job) =>
+        this.run(job, async () => {
+          await this.sender.process(job.data);
+          // More may be due: the next block is claimed as soon as this one is done.
+          await this.dispatch.enqueue(job.data.groupId);
+        }),
+      )
+      .catch(settled);
+  }
+
+  private async run<T>(job: Job, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.logger.error(
+        `${job.queue.name} job ${String(job.id)} failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      throw e;
+    }
   }
 
   /**

@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock/clock.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { transactionContext } from '../prisma/transaction-context.js';
+import type { ContentSpec, GroupSpec, MessageSpec, SourceType } from './delivery.contract.js';
+import { DispatchService } from './dispatch/dispatch.service.js';
+import { groupStats, type GroupStats } from './ledger/counters.js';
+import { DB_NOW } from './ledger/db-time.js';
+import { releaseReservations } from './ledger/reservations.js';
+import { BatchSender } from './send/batch-sender.js';
+
+export interface AttachmentSpec {
+  filename: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+/** What an UPDATE of a group's unsent messages did. */
+export interface Settled {
+  count: number;
+}
+
+const SUPPRESSED = 'Address is on the suppression list';
+
+/**
+ * The ledger's face to the sources (campaigns, sequences, test emails): hand content, groups and
+ * messages over, act on a group (pause, resume, cancel, retry), read its counts. Every method that
+ * changes state takes the source's transaction, so the source's own change and delivery's commit
+ * together; delivery starts working on them once that transaction has committed.
+ *
+ * Lock order (docs/adr/005): the source's row, then the group row, then message rows; a statement
+ * that changes message rows is always the last of its transaction (its trigger takes the counters).
+ */
+@Injectable()
+export class DeliveryService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly dispatch: DispatchService,
+    private readonly sender: BatchSender,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores immutable content and returns its id. */
+  async createContent(tx: Tx, spec: ContentSpec, attachments: AttachmentSpec[] = []): Promise<string> {
+    const content = await tx.messageContent.create({
+      data: {
+        organizationId: spec.organizationId,
+        subject: spec.subject,
+        htmlBody: spec.htmlBody,
+        textBody: spec.textBody,
+        fromName: spec.fromName,
+        replyTo: spec.replyTo,
+        trackOpens: spec.trackOpens,
+        trackClicks: spec.trackClicks,
+        variables: spec.variables as Prisma.InputJsonValue,
+        attachments: {
+          create: attachments.map((a, position) => ({
+            position,
+            filename: a.filename,
+            contentType: a.contentType,
+            data: Buffer.from(a.data),
+            size: a.data.length,
+          })),
+        },
+      },
+      select: { id: true },
+    });
+    return content.id;
+  }
+
+  /** Opens the group (or reopens it, ACTIVE again); delivery dispatches it once the transaction commits. */
+  async openGroup(tx: Tx, spec: GroupSpec) {
+    await tx.$executeRaw`
+      INSERT INTO "DeliveryGroup" (id, "organizationId", "sourceType", state, "dailyLimit", timezone, "maxAttempts", "updatedAt")
+      VALUES (${spec.id}::uuid, ${spec.organizationId}::uuid, ${spec.sourceType}::"SourceType", 'ACTIVE',
+              ${spec.dailyLimit ?? null}::int, ${spec.timezone ?? 'UTC'}, ${spec.maxAttempts ?? null}::int, ${this.clock.now()})
+      ON CONFLICT (id) DO UPDATE SET state = 'ACTIVE', "dailyLimit" = EXCLUDED."dailyLimit",
+        timezone = EXCLUDED.timezone, "maxAttempts" = EXCLUDED."maxAttempts", "updatedAt" = EXCLUDED."updatedAt"`;
+    if (spec.sourceType !== 'TEST') this.kick(spec.id);
+  }
+
+  /**
+   * Hands messages over (idempotent: a sourceRef already in the group is ignored). Addresses on the
+   * organization's suppression list become SKIPPED. Returns the new messages' ids by sourceRef.
+   */
+  async handOver(
+    tx: Tx,
+    group: { id: string; organizationId: string; sourceType: SourceType },
+    messages: MessageSpec[],
+  ) {
+    if (!messages.length) return new Map<string, string>();
+    const col = <T>(f: (m: MessageSpec) => T) => messages.map(f);
+    const rows = await tx.$queryRaw<{ id: string; sourceRef: string }[]>`
+      INSERT INTO "OutboundMessage" ("organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
+        "contactData", email, "senderAccountId", "nextAttemptAt", "inReplyTo", "references", "threadProviderId", status,
+        "lastError", "updatedAt")
+      SELECT ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", u.source_ref, u.content_id,
+             u.contact_id, u.contact_data, u.email, u.sender_account_id, u.not_before, u.in_reply_to,
+             COALESCE(string_to_array(u.refs, ' '), '{}'), u.thread_id,
+             (CASE WHEN x.id IS NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"RecipientStatus",
+             CASE WHEN x.id IS NULL THEN NULL ELSE ${SUPPRESSED} || ' (' || x.reason || ')' END, ${this.clock.now()}
+      FROM unnest(${col((m) => m.sourceRef)}::uuid[], ${col((m) => m.contentId)}::uuid[], ${col((m) => m.contactId)}::uuid[],
+                  ${col((m) => (m.contactData ? JSON.stringify(m.contactData) : null))}::jsonb[],
+                  ${col((m) => m.email)}::text[], ${col((m) => m.senderAccountId)}::uuid[], ${col((m) => m.notBefore ?? null)}::timestamp[],
+                  ${col((m) => m.thread?.inReplyTo ?? null)}::text[], ${col((m) => m.thread?.references.join(' ') ?? null)}::text[],
+                  ${col((m) => m.thread?.providerThreadId ?? null)}::text[])
+           AS u(source_ref, content_id, contact_id, contact_data, email, sender_account_id, not_before, in_reply_to, refs, thread_id)
+      LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = u.email
+      ON CONFLICT ("groupId", "sourceRef") DO NOTHING
+      RETURNING id, "sourceRef"`;
+    if (group.sourceType !== 'TEST') this.kick(group.id);
+    return new Map(rows.map((r) => [r.sourceRef, r.id]));
+  }
+
+  /**
+   * Set-based hand-over of many messages of one content (a campaign's recipients): `rows` selects
+   * `source_ref, contact_id, email, sender_account_id`. Runs in the database, so a million rows
+   * never pass through this process. Returns how many were handed over and how many were skipped.
+   */
+  async handOverQuery(
+    tx: Tx,
+    group: { id: string; organizationId: string; sourceType: SourceType },
+    contentId: string,
+    rows: Prisma.Sql,
+  ) {
+    const [counts] = await tx.$queryRaw<{ total: bigint; skipped: bigint }[]>`
+      WITH inserted AS (
+        INSERT INTO "OutboundMessage" ("organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
+          email, "senderAccountId", status, "lastError", "updatedAt")
+        SELECT ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", r.source_ref,
+               ${contentId}::uuid, r.contact_id, r.email, r.sender_account_id,
+               (CASE WHEN x.id IS NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"RecipientStatus",
+               CASE WHEN x.id IS NULL THEN NULL ELSE ${SUPPRESSED} || ' (' || x.reason || ')' END, ${this.clock.now()}
+        FROM (${rows}) r
+        LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = r.email
+        ON CONFLICT ("groupId", "sourceRef") DO NOTHING
+        RETURNING status
+      )
+      SELECT count(*) AS total, count(*) FILTER (WHERE status = 'SKIPPED') AS skipped FROM inserted`;
+    this.kick(group.id);
+    return { total: Number(counts.total), skipped: Number(counts.skipped) };
+  }
+
+  /**
+   * PAUSED: no new send starts once the caller's transaction commits (a claim takes the group row
+   * KEY SHARE, this takes it FOR UPDATE), and what was queued goes back to PENDING.
+   */
+  async pause(tx: Tx, groupId: string): Promise<Settled> {
+    await this.lockGroup(tx, groupId, 'PAUSED');
+    return this.settleUnsent(tx, groupId, ['QUEUED'], { status: 'PENDING' });
+  }
+
+  /** ACTIVE again; delivery picks up where it stopped once the caller's transaction commits. */
+  async resume(tx: Tx, groupId: string) {
+    await this.lockGroup(tx, groupId, 'ACTIVE');
+    this.kick(groupId);
+  }
+
+  /** CANCELLED: every message not yet handed to a provider ends CANCELLED. Sends in flight finish. */
+  async cancel(tx: Tx, groupId: string, reason: string): Promise<Settled> {
+    await this.lockGroup(tx, groupId, 'CANCELLED');
+    return this.settleUnsent(tx, groupId, ['PENDING', 'QUEUED'], { status: 'CANCELLED', reason });
+  }
+
+  /** The source gave up (a campaign failed): what was not sent yet ends FAILED with the reason. */
+  async failUnsent(tx: Tx, groupId: string, reason: string): Promise<Settled> {
+    await this.lockGroup(tx, groupId, 'CANCELLED');
+    return this.settleUnsent(tx, groupId, ['PENDING', 'QUEUED'], { status: 'FAILED', reason });
+  }
+
+  /**
+   * FAILED messages go back to PENDING with fresh attempts (and the same Message-ID: they never
+   * went out). Those whose send may have gone out (unknown outcome) stay FAILED: retrying could
+   * deliver twice. Returns how many were requeued.
+   */
+  async retryFailed(tx: Tx, groupId: string): Promise<number> {
+    const count = await tx.$executeRaw`
+      UPDATE "OutboundMessage" SET status = 'PENDING', "failureKind" = NULL, attempts = 0, "nextAttemptAt" = NULL,
+        "lastError" = NULL, "queuedAt" = NULL, "handoffAt" = NULL, "updatedAt" = ${DB_NOW}
+      WHERE "groupId" = ${groupId}::uuid AND status = 'FAILED' AND "failureKind" IS DISTINCT FROM 'UNKNOWN_OUTCOME'`;
+    if (count) this.kick(groupId);
+    return count;
+  }
+
+  /**
+   * Sends one handed-over message now, in this process, through the same pipeline (claim against
+   * the daily cap, render, hand-off, provider, verdict) and answers with its final state. Used for
+   * test emails: they skip the sending window and the gap, and a failure gives the slot back.
+   */
+  async sendNow(messageId: string) {
+    const state = () =>
+      this.prisma.db.outboundMessage.findUniqueOrThrow({
+        where: { id: messageId },
+        select: { id: true, status: true, lastError: true, messageId: true, subject: true, email: true },
+      });
+    const before = await state();
+    if (before.status !== 'PENDING') return before; // skipped: the address is suppressed
+    await this.sender.process(await this.dispatch.claimNow(messageId), { oneOff: true });
+    return state();
+  }
+
+  /** Exact counts of the group, from its counters (never a recount of its messages). */
+  stats(groupId: string, tx?: Tx): Promise<GroupStats> {
+    return groupStats(tx ?? this.prisma.db, groupId);
+  }
+
+  /** The group's delivery state: daily batches and when the next starts. */
+  group(groupId: string) {
+    return this.prisma.db.deliveryGroup.findUnique({
+      where: { id: groupId },
+      select: { state: true, batchHistory: true, nextBatchAt: true, dailyLimit: true },
+    });
+  }
+
+  /** The messages of the group that changed last. */
+  recent(groupId: string, take = 20) {
+    return this.prisma.db.outboundMessage.findMany({
+      where: { groupId },
+      orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
+      take,
+      select: {
+        id: true,
+        email: true,
+        status: true,
+        attempts: true,
+        lastError: true,
+        senderAccountId: true,
+        sentAt: true,
+        updatedAt: true,
+        sourceRef: true,
+      },
+    });
+  }
+
+  private async lockGroup(tx: Tx, groupId: string, state: 'ACTIVE' | 'PAUSED' | 'CANCELLED') {
+    await tx.$queryRaw`SELECT id FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR UPDATE`;
+    await tx.$executeRaw`
+      UPDATE "DeliveryGroup" SET state = ${state}::"DeliveryGroupState", "updatedAt" = ${this.clock.now()}
+      WHERE id = ${groupId}::uuid`;
+  }
+
+  /** Unsent messages in `from` get the new status; their daily-cap reservations are given back. */
+  private async settleUnsent(
+    tx: Tx,
+    groupId: string,
+    from: ('PENDING' | 'QUEUED')[],
+    to: { status: 'PENDING' | 'CANCELLED' | 'FAILED'; reason?: string },
+  ): Promise<Settled> {
+    await releaseReservations(
+      tx,
+      Prisma.sql`"groupId" = ${groupId}::uuid AND status = 'QUEUED' AND "reservedDay" IS NOT NULL`,
+    );
+    const count = await tx.$executeRaw`
+      UPDATE "OutboundMessage" SET status = ${to.status}::"RecipientStatus",
+        "failureKind" = ${to.status === 'FAILED' ? 'SOURCE' : null}::"FailureKind",
+        "lastError" = COALESCE(${to.reason ?? null}, "lastError"),
+        "claimToken" = NULL, "reservedDay" = NULL, "queuedAt" = NULL, "updatedAt" = ${DB_NOW}
+      WHERE "groupId" = ${groupId}::uuid AND status = ANY(${from}::"RecipientStatus"[])`;
+    return { count };
+  }
+
+  /** Asks a worker to dispatch the group now (deduplicated); a no-op for a group with nothing due. */
+  dispatchNow(groupId: string) {
+    return this.dispatch.enqueue(groupId);
+  }
+
+  /** After the caller's transaction commits, dispatch the group (deduplicated). */
+  private kick(groupId: string) {
+    transactionContext.afterCommit(() => void this.dispatch.enqueue(groupId).catch(() => undefined));
+  }
+}
