@@ -1,22 +1,45 @@
 /**
- * `npm run bench`: end-to-end throughput of one engine process (role all) on this machine, through
- * the public GraphQL API, against a real (embedded) PostgreSQL and a local redis-server:
- *   1. CSV import of BENCH_CONTACTS contacts (rows/s),
- *   2. a campaign to all of them over two SANDBOX mailboxes, from sendCampaign to COMPLETED (messages/s).
- * Prints the figures; see docs/benchmarks.md for recorded runs.
+ * `npm run bench`: figures of one engine process (role all) on this machine, through the public
+ * GraphQL API, against a real (embedded) PostgreSQL and a local redis-server:
+ *   1. CSV import of BENCH_CONTACTS contacts (rows/s);
+ *   2. a campaign to all of them over two SANDBOX mailboxes, sendCampaign → COMPLETED (messages/s),
+ *      and, in the same run, a bare loop doing the same render + MIME + hand-off with no database
+ *      or queue (messages/s), and the ratio of the two;
+ *   3. sendCampaign → first provider call, p50 and p90 over BENCH_LATENCY_RUNS small campaigns;
+ *   4. starting a campaign over BENCH_BIG_CONTACTS contacts (recipient generation), its duration and
+ *      the engine's peak RSS, then cancelling it.
+ * Prints the figures; docs/benchmarks.md records runs and how they were measured.
  */
 import 'reflect-metadata';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../src/common/local-services/embedded-postgres.js';
 import { startLocalRedis } from '../src/common/local-services/local-redis.js';
 import { loadConfig, type ResolvedConfig } from '../src/config/config.js';
+import { TrackingLinks } from '../src/delivery/links/tracking-links.js';
+import {
+  buildMime,
+  compileContent,
+  renderParts,
+  templateContext,
+} from '../src/delivery/send/message-builder.js';
 import { createApp } from '../src/main.js';
 import { applyMigrations } from '../src/prisma/migrator.js';
+import { PrismaService } from '../src/prisma/prisma.service.js';
+import { SandboxProvider } from '../src/providers/sandbox/sandbox.provider.js';
+import { DispatchService } from '../src/delivery/dispatch/dispatch.service.js';
+import { BatchSender } from '../src/delivery/send/batch-sender.js';
 
-const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 5000);
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 15);
+const BIG = Number(process.env.BENCH_BIG_CONTACTS ?? 1_000_000);
+
+const SUBJECT = 'Hi {{ contact.firstName }}';
+const HTML =
+  '<p>Hello {{ contact.firstName | default: "there" }} at {{ contact.company }}</p><p>{{ campaign.name }}</p>';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -27,13 +50,58 @@ function freePort(): Promise<number> {
   });
 }
 
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+
+/** CPU milliseconds used so far by this process, and by every process of the embedded PostgreSQL. */
+const engineCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+function postgresCpu(): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / tick; // utime + stime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+const pctl = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+/** BENCH_COUNT_QUERIES=1: how many statements the campaign phase sends, by their first words. */
+const queryCounts = new Map<string, number>();
+let countQueries = false;
+if (process.env.BENCH_COUNT_QUERIES) {
+  const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    if (countQueries) {
+      const first = args[0] as string | { text?: string };
+      const text = (typeof first === 'string' ? first : (first?.text ?? ''))
+        .replace(/\s+/g, ' ')
+        .slice(0, 70);
+      queryCounts.set(text, (queryCounts.get(text) ?? 0) + 1);
+    }
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}
+
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-bench-'));
   chmodSync(dir, 0o755);
+  const pgStats = !!process.env.BENCH_PG_STATS;
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(dir, 'pg'),
     port: await freePort(),
     persistent: false,
+    flags: pgStats
+      ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
+      : [],
   });
   const redis = await startLocalRedis({
     dataDir: path.join(dir, 'redis'),
@@ -51,7 +119,8 @@ async function main() {
   };
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${(app.getHttpServer().address() as net.AddressInfo).port}/graphql`;
+  config.publicUrl = `http://127.0.0.1:${(app.getHttpServer().address() as net.AddressInfo).port}`;
+  const url = `${config.publicUrl}/graphql`;
   let headers: Record<string, string> = { 'content-type': 'application/json' };
   const gql = async (query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
@@ -59,6 +128,36 @@ async function main() {
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
+  // The first provider call of each campaign, seen by wrapping the sandbox adapter (bench only).
+  const provider = app.get(SandboxProvider);
+  const calls: number[] = [];
+  const sendMany = provider.sendMany.bind(provider);
+  provider.sendMany = (...args) => {
+    calls.push(performance.now());
+    return sendMany(...args);
+  };
+  const prisma = app.get(PrismaService).db;
+  // BENCH_TRACE=1: when each stage of the first send starts (bench only).
+  const trace: [string, number][] = [];
+  if (process.env.BENCH_TRACE) {
+    const d = app.get(DispatchService);
+    const dispatch = d.dispatch.bind(d);
+    d.dispatch = (g) => (
+      trace.push(['dispatch', performance.now()]),
+      dispatch(g).finally(() => trace.push(['dispatched', performance.now()]))
+    );
+    const b = app.get(BatchSender);
+    const proc = b.process.bind(b);
+    b.process = (j, o) => (trace.push(['send job', performance.now()]), proc(j, o));
+    const inner = b as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    for (const name of ['open', 'claim', 'groupActive']) {
+      const f = inner[name].bind(b);
+      inner[name] = (...a: unknown[]) => (
+        trace.push([name, performance.now()]),
+        f(...a).finally(() => trace.push([`/${name}`, performance.now()]))
+      );
+    }
+  }
   try {
     const { signUp } = await gql(
       `mutation { signUp(input: { email: "bench@example.com", password: "bench-password" }) { accessToken } }`,
@@ -67,59 +166,212 @@ async function main() {
     const { createOrganization } = await gql(
       `mutation { createOrganization(input: { name: "Bench" }) { id } }`,
     );
-    headers = { ...headers, 'x-organization-id': createOrganization.id };
-    const mailboxes = [];
-    for (const name of ['a', 'b']) {
-      const { connectSenderAccount } = await gql(
-        `mutation($e: String!) { connectSenderAccount(input: { provider: SANDBOX, email: $e, dailyCap: 100000 }) { id } }`,
-        { e: `${name}@bench.example.com` },
-      );
-      mailboxes.push(connectSenderAccount.id);
-    }
-    const { createContactList } = await gql(
-      `mutation { createContactList(input: { name: "Bench" }) { id } }`,
-    );
+    const org = createOrganization.id as string;
+    headers = { ...headers, 'x-organization-id': org };
+    const mailbox = async (email: string, extra = '') =>
+      (
+        await gql(
+          `mutation($e: String!) { connectSenderAccount(input: { provider: SANDBOX, email: $e, dailyCap: 100000 ${extra} }) { id } }`,
+          { e: email },
+        )
+      ).connectSenderAccount.id as string;
+    const mailboxes = [await mailbox('a@bench.example.com'), await mailbox('b@bench.example.com')];
+    const list = async (name: string) =>
+      (await gql(`mutation($n: String!) { createContactList(input: { name: $n }) { id } }`, { n: name }))
+        .createContactList.id as string;
+    const campaign = async (name: string, listId: string, senders = mailboxes) =>
+      (
+        await gql(
+          `mutation($n: String!, $s: String!, $h: String!, $m: [ID!]!, $l: [ID!]!) { createCampaign(input: { name: $n,
+            subject: $s, htmlBody: $h, senderAccountIds: $m, listIds: $l }) { id } }`,
+          { n: name, s: SUBJECT, h: HTML, m: senders, l: [listId] },
+        )
+      ).createCampaign.id as string;
+    // Polled in the database, not through the API, so the benchmark costs the engine nothing.
+    const until = async (id: string, status: string) => {
+      for (;;) {
+        const c = await prisma.campaign.findUniqueOrThrow({ where: { id }, select: { status: true } });
+        if (c.status === status) return;
+        if (!['SENDING', 'SCHEDULED', 'DRAFT'].includes(c.status))
+          throw new Error(`campaign ${id} ended ${c.status}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+
+    // 1. CSV import.
+    const mainList = await list('Bench');
     const csv = [
       'email,first_name,company',
       ...Array.from({ length: CONTACTS }, (_, i) => `c${i}@example.com,Name${i},Co${i % 50}`),
     ].join('\n');
-
     let t0 = performance.now();
     const { importContacts } = await gql(
       `mutation($l: ID!, $csv: String!) { importContacts(input: { listId: $l, csv: $csv }) { accepted } }`,
-      { l: createContactList.id, csv },
+      { l: mainList, csv },
     );
     const importMs = performance.now() - t0;
 
-    const { createCampaign } = await gql(
-      `mutation($m: [ID!]!, $l: [ID!]!) { createCampaign(input: { name: "Bench", subject: "Hi {{ contact.firstName }}",
-        htmlBody: "<p>Hello {{ contact.firstName | default: \\"there\\" }} at {{ contact.company }}</p>",
-        senderAccountIds: $m, listIds: $l }) { id } }`,
-      { m: mailboxes, l: [createContactList.id] },
-    );
-    t0 = performance.now();
-    await gql(`mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients } }`, { id: createCampaign.id });
-    let status = 'SENDING';
-    let sent = 0;
-    while (status === 'SENDING') {
-      await new Promise((r) => setTimeout(r, 100));
-      const { campaignProgress } = await gql(
-        `query($id: ID!) { campaignProgress(campaignId: $id) { campaign { status } stats { sent } } }`,
-        { id: createCampaign.id },
-      );
-      status = campaignProgress.campaign.status;
-      sent = campaignProgress.stats.sent;
+    // 2. Campaign throughput, then the bare loop over the same contacts and content.
+    const bench = await campaign('Bench', mainList);
+    if (pgStats) {
+      await prisma.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await prisma.$queryRawUnsafe('SELECT pg_stat_statements_reset()');
     }
+    const [cpu0, pg0] = [engineCpu(), postgresCpu()];
+    countQueries = true;
+    t0 = performance.now();
+    await gql(`mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients } }`, { id: bench });
+    await until(bench, 'COMPLETED');
     const sendMs = performance.now() - t0;
+    const [engineMs, pgMs] = [engineCpu() - cpu0, postgresCpu() - pg0];
+    countQueries = false;
+    if (pgStats) {
+      const top = await prisma.$queryRawUnsafe<{ ms: number; calls: bigint; rows: bigint; q: string }[]>(
+        `SELECT round(total_exec_time)::float AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20`,
+      );
+      for (const r of top)
+        console.log(
+          String(r.ms).padStart(8),
+          'ms',
+          String(r.calls).padStart(6),
+          'calls',
+          String(r.rows).padStart(7),
+          'rows',
+          r.q,
+        );
+    }
+    if (process.env.BENCH_COUNT_QUERIES) {
+      for (const [q, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 30))
+        console.log(String(n).padStart(7), q);
+    }
+    const sent = await prisma.sandboxMessage.count({ where: { organizationId: org } });
 
-    console.log(
-      `\ncampaign-engine benchmark (${os.cpus().length} cores, node ${process.version}, DELIVERY_CONCURRENCY=${config.delivery.concurrency})`,
+    const links = app.get(TrackingLinks);
+    const stored = await prisma.messageContent.findFirstOrThrow({
+      where: { organizationId: org },
+      include: { attachments: true },
+    });
+    const contacts = await prisma.contact.findMany({ where: { organizationId: org } });
+    const sink = new Map<string, Buffer>();
+    const bareCpu0 = engineCpu();
+    t0 = performance.now();
+    const content = compileContent(stored);
+    for (const [i, c] of (process.env.BENCH_SKIP_BARE ? [] : contacts).entries()) {
+      const id = crypto.randomUUID();
+      const unsubscribeUrl = links.unsubscribeUrl(id);
+      const parts = renderParts(content, templateContext(c, content, 'a@bench.example.com', unsubscribeUrl));
+      const { raw } = await buildMime(content, parts, {
+        messageId: `<m.${id}@bench.example.com>`,
+        fromEmail: i % 2 ? 'b@bench.example.com' : 'a@bench.example.com',
+        to: c.email,
+        unsubscribeUrl,
+        openPixelUrl: links.openPixelUrl(id),
+      });
+      sink.set(id, raw);
+    }
+    const bareMs = performance.now() - t0;
+    const bareCpuMs = engineCpu() - bareCpu0;
+
+    // 3. sendCampaign → first provider call.
+    const latencies: number[] = [];
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      const l = await list(`Latency ${run}`);
+      await gql(`mutation($i: AddContactsInput!) { addContacts(input: $i) { added } }`, {
+        i: {
+          listId: l,
+          contacts: Array.from({ length: 10 }, (_, k) => ({ email: `l${run}-${k}@example.com` })),
+        },
+      });
+      const id = await campaign(`Latency ${run}`, l);
+      calls.length = 0;
+      t0 = performance.now();
+      await gql(`mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients } }`, { id });
+      if (process.env.BENCH_TRACE) trace.push(['answered', performance.now()]);
+      await until(id, 'COMPLETED');
+      latencies.push(calls[0] - t0);
+      if (process.env.BENCH_TRACE) {
+        console.log(
+          trace
+            .filter(([, at]) => at >= t0 && at <= calls[0])
+            .map(([k, at]) => `${k} +${(at - t0).toFixed(0)}`)
+            .join(', '),
+          `send +${(calls[0] - t0).toFixed(0)}`,
+        );
+        trace.length = 0;
+      }
+    }
+
+    const report = (...b: [number, number, number, number, number] | []) => {
+      const big = b.length ? { total: b[0], ms: b[1], rss: b[2], cancelled: b[3], cancelMs: b[4] } : null;
+      console.log(
+        `\ncampaign-engine benchmark (${os.cpus().length} cores, node ${process.version}, DELIVERY_CONCURRENCY=${config.delivery.concurrency}, batch ${config.delivery.batchSize})`,
+      );
+      console.log(
+        `  CSV import:      ${importContacts.accepted} contacts in ${(importMs / 1000).toFixed(2)} s = ${rate(importContacts.accepted, importMs)} contacts/s`,
+      );
+      console.log(
+        `  Campaign:        ${sent} messages in ${(sendMs / 1000).toFixed(2)} s = ${rate(sent, sendMs)} messages/s`,
+      );
+      console.log(
+        `  Bare loop:       ${sink.size} messages in ${(bareMs / 1000).toFixed(2)} s = ${rate(sink.size, bareMs)} messages/s (render + MIME + hand-off, no database or queue)`,
+      );
+      console.log(`  Ratio:           ${(rate(sent, sendMs) / rate(sink.size, bareMs)).toFixed(2)}`);
+      console.log(
+        `  CPU per message: engine ${(engineMs / sent).toFixed(3)} ms + PostgreSQL ${(pgMs / sent).toFixed(3)} ms (campaign); bare loop ${(bareCpuMs / sink.size).toFixed(3)} ms`,
+      );
+      console.log(
+        `  First send:      p50 ${pctl(latencies, 0.5).toFixed(1)} ms, p90 ${pctl(latencies, 0.9).toFixed(1)} ms after sendCampaign (${LATENCY_RUNS} campaigns)`,
+      );
+      if (big)
+        console.log(
+          `  Big start:       ${big.total} recipients generated in ${(big.ms / 1000).toFixed(2)} s, engine RSS peak ${Math.round(big.rss / 1024 / 1024)} MB`,
+        );
+      if (big)
+        console.log(
+          `  Big cancel:      ${big.cancelled} recipients cancelled in ${(big.cancelMs / 1000).toFixed(2)} s`,
+        );
+    };
+    if (!BIG) return report();
+    // 4. A campaign over BIG contacts: recipient generation, then cancel. Its mailbox is outside its
+    // sending window, so nothing is sent meanwhile.
+    const bigList = await list('Big');
+    await prisma.$executeRaw`
+      INSERT INTO "Contact" ("organizationId", email, "firstName", "updatedAt")
+      SELECT ${org}::uuid, 'big' || g || '@example.com', 'Big' || g, now() FROM generate_series(1, ${BIG}) g`;
+    await prisma.$executeRaw`
+      INSERT INTO "ContactListMember" ("listId", "contactId")
+      SELECT ${bigList}::uuid, id FROM "Contact" WHERE "organizationId" = ${org}::uuid AND email LIKE 'big%'`;
+    await prisma.$executeRaw`VACUUM ANALYZE`;
+    const closed = await mailbox(
+      'closed@bench.example.com',
+      ', windowStartMinute: 0, windowEndMinute: 1, windowDays: [1]',
     );
-    console.log(
-      `  CSV import:  ${importContacts.accepted} contacts in ${(importMs / 1000).toFixed(2)} s = ${Math.round((importContacts.accepted / importMs) * 1000)} contacts/s`,
-    );
-    console.log(
-      `  Campaign:    ${sent} messages (${status}) in ${(sendMs / 1000).toFixed(2)} s = ${Math.round((sent / sendMs) * 1000)} messages/s`,
+    await prisma.senderAccount.update({
+      where: { id: closed },
+      data: { windowDays: [((new Date().getUTCDay() + 2) % 7) + 1] },
+    });
+    const big = await campaign('Big', bigList, [closed]);
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+    t0 = performance.now();
+    const started = await gql(`mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients } }`, {
+      id: big,
+    });
+    const bigMs = performance.now() - t0;
+    clearInterval(sampler);
+    t0 = performance.now();
+    const cancelled = await gql(`mutation($id: ID!) { cancelCampaign(id: $id) { cancelledRecipients } }`, {
+      id: big,
+    });
+    const cancelMs = performance.now() - t0;
+
+    report(
+      started.sendCampaign.totalRecipients,
+      bigMs,
+      peakRss,
+      cancelled.cancelCampaign.cancelledRecipients,
+      cancelMs,
     );
   } finally {
     await app.close();

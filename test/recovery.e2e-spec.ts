@@ -45,11 +45,14 @@ describe('a campaign waiting to send', () => {
   const openWindow = (_mailboxId: string) => clock.advance(24 * 3600_000);
   const campaignOf = (id: string) => t.prisma.db.campaign.findUniqueOrThrow({ where: { id } });
 
-  it('heals recipients claimed but never enqueued (a crash between claim and enqueue)', async () => {
+  it('gives back capacity reserved for a job that was lost (Redis emptied between reserve and enqueue)', async () => {
     const { mailboxId, campaignId } = await waitingCampaign('orphans', 4);
-    await t.prisma.db
-      .$executeRaw`UPDATE "OutboundMessage" SET status = 'QUEUED', "queuedAt" = now() - interval '1 hour', "claimToken" = gen_random_uuid()
-      WHERE "groupId" = ${campaignId}::uuid`;
+    // A dispatcher reserved 4 slots and its job vanished: the usage counts them, no job will use them.
+    const day = new Date(`${clock.now().toISOString().slice(0, 10)}T00:00:00Z`);
+    await t.prisma.db.$executeRaw`
+      INSERT INTO "DeliveryReservation" (token, "groupId", "senderAccountId", day, count, "createdAt")
+      VALUES (gen_random_uuid(), ${campaignId}::uuid, ${mailboxId}::uuid, ${day}::date, 4, now() - interval '1 hour')`;
+    await t.prisma.db.senderDailyUsage.create({ data: { senderAccountId: mailboxId, day, sent: 4 } });
     openWindow(mailboxId);
     await waitFor(
       () => campaignOf(campaignId),
@@ -58,6 +61,10 @@ describe('a campaign waiting to send', () => {
     const messages = await t.prisma.db.sandboxMessage.findMany({ where: { senderAccountId: mailboxId } });
     expect(messages).toHaveLength(4);
     expect(new Set(messages.map((m) => m.toAddress)).size).toBe(4);
+    expect(await t.prisma.db.deliveryReservation.count({ where: { groupId: campaignId } })).toBe(0);
+    // The lost reservation was given back: the day counts the 4 sends once, not 8.
+    const usage = await t.prisma.db.senderDailyUsage.findMany({ where: { senderAccountId: mailboxId } });
+    expect(usage.reduce((n, u) => n + u.sent, 0)).toBe(4);
   });
 
   it('skips an address suppressed after the campaign started', async () => {

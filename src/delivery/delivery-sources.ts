@@ -15,6 +15,11 @@ export class DeliverySources {
     this.handlers.set(handler.sourceType, handler);
   }
 
+  /** Whether the source reacts inside the recording transaction (else recording can skip locking). */
+  reactsInTransaction(type: SourceType) {
+    return !!this.handlers.get(type)?.onEvents;
+  }
+
   /** Inside the recording transaction: each source hears its own events. */
   async notify(tx: Prisma.TransactionClient, events: DeliveryEvent[]) {
     for (const [type, list] of bySource(events)) {

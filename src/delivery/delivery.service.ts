@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
@@ -7,7 +7,9 @@ import type { ContentSpec, GroupSpec, MessageSpec, SourceType } from './delivery
 import { DispatchService } from './dispatch/dispatch.service.js';
 import { groupStats, type GroupStats } from './ledger/counters.js';
 import { DB_NOW } from './ledger/db-time.js';
-import { releaseReservations } from './ledger/reservations.js';
+import { closeUnsent, CLOSE_STEP } from './ledger/closer.js';
+import { dropReservations } from './ledger/reservations.js';
+import { withDbRetry } from '../prisma/db-retry.js';
 import { BatchSender } from './send/batch-sender.js';
 
 export interface AttachmentSpec {
@@ -16,7 +18,7 @@ export interface AttachmentSpec {
   data: Uint8Array;
 }
 
-/** What an UPDATE of a group's unsent messages did. */
+/** What closing a group did: how many of its messages will not be sent. */
 export interface Settled {
   count: number;
 }
@@ -34,6 +36,8 @@ const SUPPRESSED = 'Address is on the suppression list';
  */
 @Injectable()
 export class DeliveryService {
+  private readonly logger = new Logger(DeliveryService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly dispatch: DispatchService,
@@ -143,30 +147,58 @@ export class DeliveryService {
   }
 
   /**
-   * PAUSED: no new send starts once the caller's transaction commits (a claim takes the group row
-   * KEY SHARE, this takes it FOR UPDATE), and what was queued goes back to PENDING.
+   * PAUSED: no new send starts once the caller's transaction commits (claims and hand-offs take
+   * the group row KEY SHARE, this takes it FOR UPDATE); capacity reserved for waiting jobs goes back.
    */
-  async pause(tx: Tx, groupId: string): Promise<Settled> {
-    await this.lockGroup(tx, groupId, 'PAUSED');
-    return this.settleUnsent(tx, groupId, ['QUEUED'], { status: 'PENDING' });
+  async pause(tx: Tx, groupId: string) {
+    await this.setState(tx, groupId, 'PAUSED');
+    await dropReservations(tx, Prisma.sql`"groupId" = ${groupId}::uuid`);
   }
 
   /** ACTIVE again; delivery picks up where it stopped once the caller's transaction commits. */
   async resume(tx: Tx, groupId: string) {
-    await this.lockGroup(tx, groupId, 'ACTIVE');
+    await this.setState(tx, groupId, 'ACTIVE');
     this.kick(groupId);
   }
 
-  /** CANCELLED: every message not yet handed to a provider ends CANCELLED. Sends in flight finish. */
-  async cancel(tx: Tx, groupId: string, reason: string): Promise<Settled> {
-    await this.lockGroup(tx, groupId, 'CANCELLED');
-    return this.settleUnsent(tx, groupId, ['PENDING', 'QUEUED'], { status: 'CANCELLED', reason });
+  /**
+   * CANCELLED: no message of the group reaches a provider any more (sends already handed off
+   * finish). Returns how many will not be sent; they end CANCELLED, the first ones in this
+   * transaction and the rest in steps right after it (and by the recovery sweep, should this
+   * process stop), so the call returns promptly whatever the group's size.
+   */
+  cancel(tx: Tx, groupId: string, reason: string): Promise<Settled> {
+    return this.close(tx, groupId, 'CANCELLED', reason);
   }
 
-  /** The source gave up (a campaign failed): what was not sent yet ends FAILED with the reason. */
-  async failUnsent(tx: Tx, groupId: string, reason: string): Promise<Settled> {
-    await this.lockGroup(tx, groupId, 'CANCELLED');
-    return this.settleUnsent(tx, groupId, ['PENDING', 'QUEUED'], { status: 'FAILED', reason });
+  /** The source gave up (a campaign failed): what was not sent ends FAILED with the reason, as cancel does. */
+  failUnsent(tx: Tx, groupId: string, reason: string): Promise<Settled> {
+    return this.close(tx, groupId, 'FAILED', reason);
+  }
+
+  private async close(
+    tx: Tx,
+    groupId: string,
+    state: 'CANCELLED' | 'FAILED',
+    reason: string,
+  ): Promise<Settled> {
+    await this.setState(tx, groupId, state, reason);
+    await dropReservations(tx, Prisma.sql`"groupId" = ${groupId}::uuid`);
+    const stats = await groupStats(tx, groupId);
+    const count = stats.pending + stats.queued;
+    if ((await closeUnsent(tx, groupId)) >= CLOSE_STEP) {
+      transactionContext.afterCommit(() => void this.closeRest(groupId));
+    }
+    return { count };
+  }
+
+  /** The remaining steps of a large close, each in its own transaction. */
+  private async closeRest(groupId: string) {
+    try {
+      while ((await withDbRetry(() => this.prisma.transaction((tx) => closeUnsent(tx, groupId)))) > 0);
+    } catch (e) {
+      this.logger.warn(`closing ${groupId} continues in the recovery sweep: ${String(e)}`);
+    }
   }
 
   /**
@@ -233,31 +265,18 @@ export class DeliveryService {
     });
   }
 
-  private async lockGroup(tx: Tx, groupId: string, state: 'ACTIVE' | 'PAUSED' | 'CANCELLED') {
-    await tx.$queryRaw`SELECT id FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR UPDATE`;
-    await tx.$executeRaw`
-      UPDATE "DeliveryGroup" SET state = ${state}::"DeliveryGroupState", "updatedAt" = ${this.clock.now()}
-      WHERE id = ${groupId}::uuid`;
-  }
-
-  /** Unsent messages in `from` get the new status; their daily-cap reservations are given back. */
-  private async settleUnsent(
+  /** Locks the group row (FOR UPDATE: claims and hand-offs wait) and sets its state. */
+  private async setState(
     tx: Tx,
     groupId: string,
-    from: ('PENDING' | 'QUEUED')[],
-    to: { status: 'PENDING' | 'CANCELLED' | 'FAILED'; reason?: string },
-  ): Promise<Settled> {
-    await releaseReservations(
-      tx,
-      Prisma.sql`"groupId" = ${groupId}::uuid AND status = 'QUEUED' AND "reservedDay" IS NOT NULL`,
-    );
-    const count = await tx.$executeRaw`
-      UPDATE "OutboundMessage" SET status = ${to.status}::"RecipientStatus",
-        "failureKind" = ${to.status === 'FAILED' ? 'SOURCE' : null}::"FailureKind",
-        "lastError" = COALESCE(${to.reason ?? null}, "lastError"),
-        "claimToken" = NULL, "reservedDay" = NULL, "queuedAt" = NULL, "updatedAt" = ${DB_NOW}
-      WHERE "groupId" = ${groupId}::uuid AND status = ANY(${from}::"RecipientStatus"[])`;
-    return { count };
+    state: 'ACTIVE' | 'PAUSED' | 'CANCELLED' | 'FAILED',
+    reason?: string,
+  ) {
+    await tx.$queryRaw`SELECT id FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR UPDATE`;
+    await tx.$executeRaw`
+      UPDATE "DeliveryGroup" SET state = ${state}::"DeliveryGroupState", "closedReason" = ${reason ?? null}::text,
+        "updatedAt" = ${DB_NOW}
+      WHERE id = ${groupId}::uuid`;
   }
 
   /** Asks a worker to dispatch the group now (deduplicated); a no-op for a group with nothing due. */

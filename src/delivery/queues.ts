@@ -38,11 +38,17 @@ export interface DispatchJob {
   groupId: string;
 }
 
-/** A claim: the messages that carry `claimToken`, all of one group and one mailbox. */
+/**
+ * A claim: up to the reservation's count of due messages of one group and one mailbox, taken when
+ * the job runs; `messageId` names the one message of a claim made for it (a test email).
+ */
 export interface SendJob {
+  organizationId: string;
   groupId: string;
   senderAccountId: string;
+  /** The reservation (DeliveryReservation.token) this job uses. */
   claimToken: string;
+  messageId?: string;
 }
 
 export const sendJobId = (claimToken: string) => `send:${claimToken}`;

@@ -2,7 +2,7 @@
 CREATE TYPE "SourceType" AS ENUM ('CAMPAIGN', 'SEQUENCE', 'TEST');
 
 -- CreateEnum
-CREATE TYPE "DeliveryGroupState" AS ENUM ('ACTIVE', 'PAUSED', 'CANCELLED');
+CREATE TYPE "DeliveryGroupState" AS ENUM ('ACTIVE', 'PAUSED', 'CANCELLED', 'FAILED');
 
 -- CreateEnum
 CREATE TYPE "FailureKind" AS ENUM ('PERMANENT', 'EXHAUSTED', 'UNKNOWN_OUTCOME', 'TEMPLATE', 'SOURCE');
@@ -62,6 +62,7 @@ CREATE TABLE "DeliveryGroup" (
     "maxAttempts" INTEGER,
     "batchHistory" JSONB NOT NULL DEFAULT '[]',
     "nextBatchAt" TIMESTAMP(3),
+    "closedReason" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
@@ -117,7 +118,6 @@ CREATE TABLE "OutboundMessage" (
     "threadProviderId" TEXT,
     "providerMessageId" TEXT,
     "providerThreadId" TEXT,
-    "claimToken" UUID,
     "workerId" UUID,
     "reservedDay" DATE,
     "queuedAt" TIMESTAMP(3),
@@ -135,6 +135,18 @@ CREATE TABLE "OutboundMessage" (
     "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "OutboundMessage_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "DeliveryReservation" (
+    "token" UUID NOT NULL,
+    "groupId" UUID NOT NULL,
+    "senderAccountId" UUID NOT NULL,
+    "day" DATE NOT NULL,
+    "count" INTEGER NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DeliveryReservation_pkey" PRIMARY KEY ("token")
 );
 
 -- CreateTable
@@ -170,19 +182,22 @@ CREATE INDEX "OutboundMessage_retry_idx" ON "OutboundMessage"("nextAttemptAt") W
 CREATE INDEX "OutboundMessage_inflight_mailbox_idx" ON "OutboundMessage"("senderAccountId") WHERE (status IN ('QUEUED', 'SENDING'));
 
 -- CreateIndex
-CREATE INDEX "OutboundMessage_inflight_claim_idx" ON "OutboundMessage"("claimToken") WHERE (status IN ('QUEUED', 'SENDING'));
-
--- CreateIndex
-CREATE INDEX "OutboundMessage_groupId_updatedAt_idx" ON "OutboundMessage"("groupId", "updatedAt");
+CREATE INDEX "OutboundMessage_recent_idx" ON "OutboundMessage"("groupId", "updatedAt" DESC, "id" DESC);
 
 -- CreateIndex
 CREATE INDEX "OutboundMessage_provider_id_idx" ON "OutboundMessage"("senderAccountId", "providerMessageId") WHERE ("providerMessageId" IS NOT NULL);
 
 -- CreateIndex
-CREATE INDEX "OutboundMessage_organizationId_email_idx" ON "OutboundMessage"("organizationId", "email");
+CREATE UNIQUE INDEX "OutboundMessage_groupId_sourceRef_key" ON "OutboundMessage"("groupId", "sourceRef");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "OutboundMessage_groupId_sourceRef_key" ON "OutboundMessage"("groupId", "sourceRef");
+CREATE INDEX "DeliveryReservation_groupId_idx" ON "DeliveryReservation"("groupId");
+
+-- CreateIndex
+CREATE INDEX "DeliveryReservation_senderAccountId_idx" ON "DeliveryReservation"("senderAccountId");
+
+-- CreateIndex
+CREATE INDEX "DeliveryReservation_createdAt_idx" ON "DeliveryReservation"("createdAt");
 
 -- CreateIndex
 CREATE INDEX "DeliveryWorker_heartbeatAt_idx" ON "DeliveryWorker"("heartbeatAt");
@@ -213,6 +228,9 @@ ALTER TABLE "OutboundMessage" ADD CONSTRAINT "OutboundMessage_contactId_fkey" FO
 
 -- AddForeignKey
 ALTER TABLE "OutboundMessage" ADD CONSTRAINT "OutboundMessage_senderAccountId_fkey" FOREIGN KEY ("senderAccountId") REFERENCES "SenderAccount"("id") ON DELETE SET NULL ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "DeliveryReservation" ADD CONSTRAINT "DeliveryReservation_groupId_fkey" FOREIGN KEY ("groupId") REFERENCES "DeliveryGroup"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Exact per-group counts (docs/adr/005): statement-level triggers aggregate each statement's rows
 -- once and add them to one counter row per group and connection shard, so concurrent writers

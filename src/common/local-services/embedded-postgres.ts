@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   database?: string;
   log?: (line: string) => void;
+  /** Extra server settings, e.g. ['-c', 'shared_preload_libraries=pg_stat_statements'] (benchmarks). */
+  flags?: string[];
 }
 
 const USER = 'postgres';
@@ -35,7 +37,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: opts.persistent,
     createPostgresUser: true,
     authMethod: 'scram-sha-256',
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=' + (opts.persistent ? 'on' : 'off')],
+    postgresFlags: [
+      '-c',
+      'max_connections=200',
+      '-c',
+      'fsync=' + (opts.persistent ? 'on' : 'off'),
+      ...(opts.flags ?? []),
+    ],
     onLog: (m) => opts.log?.(String(m)),
     onError: (m) => opts.log?.(String(m)),
   });

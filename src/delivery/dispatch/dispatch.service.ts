@@ -16,6 +16,7 @@ import { inSendingWindow } from '../send/sending-window.js';
 
 interface GroupRow {
   id: string;
+  organizationId: string;
   sourceType: string;
   state: string;
   dailyLimit: number | null;
@@ -48,9 +49,10 @@ const NOTHING: Claim = { queued: 0, jobs: [] };
 /**
  * Dispatch: turns a group's due PENDING messages into send jobs. Per mailbox, in one short
  * transaction, it reserves daily-cap capacity for a whole block (the mailbox row is locked once per
- * block, not once per message) and claims that many messages with FOR UPDATE SKIP LOCKED, so any
- * number of dispatchers never claim a message twice nor exceed a cap. A job carries a batch of
- * messages; for a mailbox with a minimum gap, a job carries one message, delayed to its slot.
+ * block, not once per message), so any number of dispatchers never exceed a cap; it writes no
+ * message row. Each job claims its batch of messages with FOR UPDATE SKIP LOCKED when it runs, so
+ * a message is never claimed twice. For a mailbox with a minimum gap, a job is one message,
+ * delayed to its slot.
  */
 @Injectable()
 export class DispatchService {
@@ -122,13 +124,16 @@ export class DispatchService {
   }
 
   /**
-   * Claims one PENDING message at once, outside any batch (a test email sent while the user
-   * waits): the same reservation against the mailbox's daily cap, CONFLICT when the mailbox cannot
-   * send or its cap is spent. Returns the claim to hand to the sender.
+   * Reserves the daily-cap slot of one PENDING message now, outside any batch (a test email sent
+   * while the user waits): CONFLICT when the mailbox cannot send or its cap is spent. Returns the
+   * claim to hand to the sender, which takes exactly this message.
    */
   async claimNow(messageId: string): Promise<SendJob> {
-    const [m] = await this.prisma.db.$queryRaw<{ groupId: string; senderAccountId: string }[]>`
-      SELECT "groupId", "senderAccountId" FROM "OutboundMessage" WHERE id = ${messageId}::uuid AND status = 'PENDING'`;
+    const [m] = await this.prisma.db.$queryRaw<
+      { organizationId: string; groupId: string; senderAccountId: string }[]
+    >`
+      SELECT "organizationId", "groupId", "senderAccountId" FROM "OutboundMessage"
+      WHERE id = ${messageId}::uuid AND status = 'PENDING'`;
     if (!m) throw conflict('The message is no longer waiting to be sent');
     const now = this.clock.now();
     return withDbRetry(() =>
@@ -152,17 +157,24 @@ export class DispatchService {
         if (!reserved.length) throw conflict('The mailbox has reached its daily cap; try again tomorrow');
         const claimToken = randomUUID();
         await tx.$executeRaw`
-          UPDATE "OutboundMessage" SET status = 'QUEUED', "claimToken" = ${claimToken}::uuid, "queuedAt" = ${DB_NOW},
-            "reservedDay" = ${day}::date, "updatedAt" = ${DB_NOW}
-          WHERE id = ${messageId}::uuid AND status = 'PENDING'`;
-        return { groupId: m.groupId, senderAccountId: m.senderAccountId, claimToken };
+          INSERT INTO "DeliveryReservation" (token, "groupId", "senderAccountId", day, count, "createdAt")
+          VALUES (${claimToken}::uuid, ${m.groupId}::uuid, ${m.senderAccountId}::uuid, ${day}::date, 1, ${DB_NOW})`;
+        return {
+          organizationId: m.organizationId,
+          groupId: m.groupId,
+          senderAccountId: m.senderAccountId,
+          claimToken,
+          messageId,
+        };
       }),
     );
   }
 
   /**
-   * One block for one mailbox. Lock order (docs/adr/005): mailbox row, group row, message rows,
-   * the usage row, then the one statement that changes the messages.
+   * One block of capacity for one mailbox: as many daily-cap slots as it may use and due messages
+   * wait for (those already reserved by waiting jobs excepted), recorded as reservations, one per
+   * send job. No message row is written: the job claims its messages when it runs. Lock order
+   * (docs/adr/005): the mailbox row, the group row, then the usage row.
    */
   private async claim(tx: Tx, group: GroupRow, mb: MailboxRow, want: number, now: Date): Promise<Claim> {
     const [account] = await tx.$queryRaw<{ status: string; dailyCap: number; timezone: string }[]>`
@@ -172,48 +184,36 @@ export class DispatchService {
       SELECT state FROM "DeliveryGroup" WHERE id = ${group.id}::uuid FOR NO KEY UPDATE`;
     if (g?.state !== 'ACTIVE') return NOTHING;
     const day = usageDay(account.timezone, now);
-    const [usage] = await tx.$queryRaw<{ sent: number }[]>`
-      SELECT sent FROM "SenderDailyUsage" WHERE "senderAccountId" = ${mb.id}::uuid AND day = ${day}::date`;
-    const capacity = Math.min(want, account.dailyCap - (usage?.sent ?? 0));
+    const [row] = await tx.$queryRaw<{ used: number; reserved: number }[]>`
+      SELECT COALESCE((SELECT sent FROM "SenderDailyUsage" WHERE "senderAccountId" = ${mb.id}::uuid AND day = ${day}::date), 0) AS used,
+             COALESCE((SELECT sum(count)::int FROM "DeliveryReservation"
+                        WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid), 0) AS reserved`;
+    const capacity = Math.min(want, account.dailyCap - row.used);
     if (capacity <= 0) return NOTHING;
-    const picked = await tx.$queryRaw<{ id: string; suppressed: boolean }[]>`
-      SELECT m.id, EXISTS (SELECT 1 FROM "Suppression" x WHERE x."organizationId" = m."organizationId" AND x.email = m.email) AS suppressed
-      FROM "OutboundMessage" m
-      WHERE m."groupId" = ${group.id}::uuid AND m."senderAccountId" = ${mb.id}::uuid AND m.status = 'PENDING'
-        AND (m."nextAttemptAt" IS NULL OR m."nextAttemptAt" <= ${now})
-      ORDER BY m."createdAt", m.id
-      LIMIT ${capacity}
-      FOR UPDATE OF m SKIP LOCKED`;
-    if (!picked.length) return NOTHING;
-    const send = picked.filter((p) => !p.suppressed).map((p) => p.id);
-    if (send.length) {
-      await tx.$executeRaw`
-        INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent) VALUES (${mb.id}::uuid, ${day}::date, ${send.length})
-        ON CONFLICT ("senderAccountId", day) DO UPDATE SET sent = "SenderDailyUsage".sent + EXCLUDED.sent`;
-      if (group.dailyLimit !== null) await this.recordBatch(tx, group, send.length, now);
-    }
-    const size = mb.minGapSeconds > 0 ? 1 : this.config.delivery.batchSize;
-    const tokens: string[] = [];
-    const tokenOf = new Map<string, string>();
-    send.forEach((id, i) => {
-      if (i % size === 0) tokens.push(randomUUID());
-      tokenOf.set(id, tokens[tokens.length - 1]);
-    });
-    const ids = picked.map((p) => p.id);
+    const [due] = await tx.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (
+        SELECT 1 FROM "OutboundMessage"
+        WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid AND status = 'PENDING'
+          AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+        LIMIT ${capacity + row.reserved}) d`;
+    const count = Math.min(capacity, due.n - row.reserved);
+    if (count <= 0) return NOTHING;
     await tx.$executeRaw`
-      UPDATE "OutboundMessage" m SET
-        status = (CASE WHEN u.token IS NULL THEN 'SKIPPED' ELSE 'QUEUED' END)::"RecipientStatus",
-        "lastError" = CASE WHEN u.token IS NULL THEN 'Address is on the suppression list' ELSE m."lastError" END,
-        "claimToken" = u.token, "queuedAt" = ${DB_NOW},
-        "reservedDay" = CASE WHEN u.token IS NULL THEN NULL ELSE ${day}::date END, "updatedAt" = ${DB_NOW}
-      FROM unnest(${ids}::uuid[], ${ids.map((id) => tokenOf.get(id) ?? null)}::uuid[]) AS u(id, token)
-      WHERE m.id = u.id`;
-    const start = mb.gapWaitMs;
+      INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent) VALUES (${mb.id}::uuid, ${day}::date, ${count})
+      ON CONFLICT ("senderAccountId", day) DO UPDATE SET sent = "SenderDailyUsage".sent + EXCLUDED.sent`;
+    if (group.dailyLimit !== null) await this.recordBatch(tx, group, count, now);
+    const size = mb.minGapSeconds > 0 ? 1 : this.config.delivery.batchSize;
+    const sizes = Array.from({ length: Math.ceil(count / size) }, (_, i) => Math.min(size, count - i * size));
+    const tokens = sizes.map(() => randomUUID());
+    await tx.$executeRaw`
+      INSERT INTO "DeliveryReservation" (token, "groupId", "senderAccountId", day, count, "createdAt")
+      SELECT u.token, ${group.id}::uuid, ${mb.id}::uuid, ${day}::date, u.count, ${DB_NOW}
+      FROM unnest(${tokens}::uuid[], ${sizes}::int[]) AS u(token, count)`;
     return {
-      queued: send.length,
+      queued: count,
       jobs: tokens.map((claimToken, i) => ({
-        data: { groupId: group.id, senderAccountId: mb.id, claimToken },
-        delayMs: mb.minGapSeconds > 0 ? start + i * mb.minGapSeconds * 1000 : 0,
+        data: { organizationId: group.organizationId, groupId: group.id, senderAccountId: mb.id, claimToken },
+        delayMs: mb.minGapSeconds > 0 ? mb.gapWaitMs + i * mb.minGapSeconds * 1000 : 0,
       })),
     };
   }
@@ -223,6 +223,7 @@ export class DispatchService {
       where: { id: groupId },
       select: {
         id: true,
+        organizationId: true,
         sourceType: true,
         state: true,
         dailyLimit: true,
@@ -253,8 +254,8 @@ export class DispatchService {
       SELECT s.id, s.status::text, s.timezone, s."minGapSeconds", s."windowStartMinute", s."windowEndMinute",
              s."windowDays", s."pausedUntil",
              GREATEST(COALESCE(EXTRACT(EPOCH FROM (s."nextSendAt" - (clock_timestamp() AT TIME ZONE 'UTC'))) * 1000, 0), 0)::int AS "gapWaitMs",
-             (SELECT count(*)::int FROM "OutboundMessage" q
-               WHERE q."senderAccountId" = s.id AND q.status IN ('QUEUED', 'SENDING')) AS "inFlight"
+             (SELECT count(*)::int FROM "OutboundMessage" q WHERE q."senderAccountId" = s.id AND q.status = 'SENDING')
+             + COALESCE((SELECT sum(count)::int FROM "DeliveryReservation" r WHERE r."senderAccountId" = s.id), 0) AS "inFlight"
       FROM mb JOIN "SenderAccount" s ON s.id = mb.id`;
   }
 

@@ -46,15 +46,24 @@ const FIELDS = [
 
 /** One statement, so the counts are one consistent snapshot. */
 export async function groupStats(db: Db | Tx, groupId: string): Promise<GroupStats> {
-  const [row] = await db.$queryRaw<(Record<string, bigint | null> & { at: Date })[]>`
-    SELECT clock_timestamp() AS at, sum(total) total, sum(pending) pending, sum(queued) queued, sum(sending) sending, sum(sent) sent,
+  const [row] = await db.$queryRaw<(Record<string, bigint | null> & { at: Date; reserved: bigint })[]>`
+    SELECT clock_timestamp() AS at,
+           (SELECT COALESCE(sum(count), 0) FROM "DeliveryReservation" WHERE "groupId" = ${groupId}::uuid) AS reserved,
+           sum(total) total, sum(pending) pending, sum(queued) queued, sum(sending) sending, sum(sent) sent,
            sum(delivered) delivered, sum(failed) failed, sum(bounced) bounced, sum(cancelled) cancelled,
            sum(skipped) skipped, sum(accepted) accepted, sum(opened) opened, sum("openedMachine") "openedMachine",
            sum(clicked) clicked, sum("clickedMachine") "clickedMachine", sum(replied) replied,
            sum(unsubscribed) unsubscribed
     FROM "DeliveryCounter" WHERE "groupId" = ${groupId}::uuid`;
-  const counts = Object.fromEntries(FIELDS.map((f) => [f, Number(row?.[f] ?? 0)]));
-  return { ...counts, at: row?.at ?? new Date() } as GroupStats;
+  const counts = Object.fromEntries(FIELDS.map((f) => [f, Number(row?.[f] ?? 0)])) as Record<string, number>;
+  // Waiting messages that a queued job has capacity for are "queued", the others "pending".
+  const queued = Math.min(counts.pending, Number(row?.reserved ?? 0)) + counts.queued;
+  return {
+    ...counts,
+    queued,
+    pending: counts.pending + counts.queued - queued,
+    at: row?.at ?? new Date(),
+  } as GroupStats;
 }
 
 /** Messages still to be settled: waiting, queued or in a worker's hands. */

@@ -12,7 +12,8 @@ import { SenderAccountsService } from '../../providers/sender-accounts.service.j
 import type { SourceType } from '../delivery.contract.js';
 import { DispatchService } from '../dispatch/dispatch.service.js';
 import { DB_NOW } from '../ledger/db-time.js';
-import { releaseReservations } from '../ledger/reservations.js';
+import { closeUnsent } from '../ledger/closer.js';
+import { dropReservations } from '../ledger/reservations.js';
 import { QUEUES, sendJobId, type SendJob } from '../queues.js';
 import { OutcomeRecorder, type HeldMessage, type Settlement } from '../send/outcome-recorder.js';
 import { retryOrGiveUp, type Verdict } from '../send/outcomes.js';
@@ -35,8 +36,8 @@ const BATCH = 500;
  * - a dead worker's messages (its lease ran out) that never reached the provider go back to
  *   PENDING and are simply sent again; those handed off are reconciled with the provider by
  *   Message-ID (found: SENT; certainly absent: retried; SMTP, which cannot be asked: at most once);
- * - QUEUED messages whose job is gone (Redis flushed or restarted) go back to PENDING;
- * - unsent messages of cancelled groups end CANCELLED;
+ * - capacity reserved for jobs that are gone (Redis flushed or restarted) is given back;
+ * - unsent messages of cancelled or failed groups are settled;
  * - groups with due work are dispatched.
  */
 @Injectable()
@@ -57,13 +58,17 @@ export class RecoveryService {
   async sweep() {
     const stuck = this.config.delivery.stuckMs;
     const settled = await this.settleInDoubt(stuck);
-    const requeued = await this.requeueLostClaims(stuck);
+    const requeued = await this.dropLostReservations(stuck);
     const groups = await this.groupsWithPending();
-    await this.finalizeCancelled(groups.filter((g) => g.state === 'CANCELLED').map((g) => g.id));
+    await this.closeGroups(
+      groups.filter((g) => g.state === 'CANCELLED' || g.state === 'FAILED').map((g) => g.id),
+    );
     for (const g of groups) if (g.state === 'ACTIVE' && g.due) await this.dispatch.enqueue(g.id);
     await this.prisma.db.$executeRaw`
       DELETE FROM "DeliveryWorker" WHERE "heartbeatAt" < ${DB_NOW} - interval '1 day'`;
-    if (settled || requeued) this.logger.warn(`recovered ${requeued} queued and ${settled} sending messages`);
+    if (settled || requeued) {
+      this.logger.warn(`recovered ${settled} messages in flight and ${requeued} reservations of lost jobs`);
+    }
   }
 
   /** SENDING messages of dead workers, and those left for reconciliation. */
@@ -143,26 +148,18 @@ export class RecoveryService {
     return out;
   }
 
-  /** QUEUED messages whose job will never run (Redis lost it, or its worker died before claiming). */
-  private async requeueLostClaims(stuckMs: number) {
-    const claims = await this.prisma.db.$queryRaw<{ token: string }[]>`
-      SELECT DISTINCT "claimToken" AS token FROM "OutboundMessage"
-      WHERE status = 'QUEUED' AND "queuedAt" < ${DB_NOW} - make_interval(secs => ${stuckMs / 1000})
-      LIMIT ${BATCH}`;
-    let count = 0;
-    for (const { token } of claims) {
-      if (await this.jobWillRun(token, stuckMs)) continue;
-      count += await withDbRetry(() =>
-        this.prisma.transaction(async (tx) => {
-          await releaseReservations(tx, Prisma.sql`"claimToken" = ${token}::uuid AND status = 'QUEUED'`);
-          return tx.$executeRaw`
-            UPDATE "OutboundMessage" SET status = 'PENDING', "claimToken" = NULL, "reservedDay" = NULL,
-              "queuedAt" = NULL, "updatedAt" = ${DB_NOW}
-            WHERE "claimToken" = ${token}::uuid AND status = 'QUEUED'`;
-        }),
-      );
-    }
-    return count;
+  /** Capacity reserved for jobs that will never run (Redis lost them): given back to the mailboxes. */
+  private async dropLostReservations(stuckMs: number) {
+    const old = await this.prisma.db.$queryRaw<{ token: string }[]>`
+      SELECT token FROM "DeliveryReservation"
+      WHERE "createdAt" < ${DB_NOW} - make_interval(secs => ${stuckMs / 1000})
+      ORDER BY "createdAt" LIMIT ${BATCH}`;
+    const lost: string[] = [];
+    for (const { token } of old) if (!(await this.jobWillRun(token, stuckMs))) lost.push(token);
+    if (!lost.length) return 0;
+    return withDbRetry(() =>
+      this.prisma.transaction((tx) => dropReservations(tx, Prisma.sql`token = ANY(${lost}::uuid[])`)),
+    );
   }
 
   /** Waiting or delayed, or started so recently that its worker is still claiming. */
@@ -193,16 +190,12 @@ export class RecoveryService {
       FROM grp JOIN "DeliveryGroup" g ON g.id = grp.id`;
   }
 
-  private async finalizeCancelled(groupIds: string[]) {
-    if (!groupIds.length) return;
-    await withDbRetry(() =>
-      this.prisma.transaction(async (tx) => {
-        await releaseReservations(tx, Prisma.sql`"groupId" = ANY(${groupIds}::uuid[]) AND status = 'QUEUED'`);
-        await tx.$executeRaw`
-          UPDATE "OutboundMessage" SET status = 'CANCELLED', "lastError" = 'Cancelled', "claimToken" = NULL,
-            "reservedDay" = NULL, "updatedAt" = ${DB_NOW}
-          WHERE "groupId" = ANY(${groupIds}::uuid[]) AND status IN ('PENDING', 'QUEUED')`;
-      }),
-    );
+  /** Unsent messages of cancelled or failed groups, settled in steps (a large close continues here). */
+  private async closeGroups(groupIds: string[]) {
+    for (const id of groupIds) {
+      for (let step = 0; step < 20; step++) {
+        if (!(await withDbRetry(() => this.prisma.transaction((tx) => closeUnsent(tx, id))))) break;
+      }
+    }
   }
 }

@@ -18,6 +18,8 @@ import { OutcomeRecorder, type HeldMessage, type Settlement } from './outcome-re
 import { describe, judgeFailure, retryOrGiveUp, type FailureContext, type Verdict } from './outcomes.js';
 import { Renderer, type RenderInput } from './renderer.js';
 import { inSendingWindow } from './sending-window.js';
+import { dropReservations } from '../ledger/reservations.js';
+import { Prisma } from '../../generated/prisma/client.js';
 
 type Claimed = HeldMessage &
   RenderInput & {
@@ -35,12 +37,11 @@ interface Run {
   stop?: string;
 }
 
-const released = (message: HeldMessage): Settlement => ({ message, verdict: { type: 'release' } });
-
 /** A gap wait this short is waited out in the job; a longer one releases the message to dispatch. */
 const MAX_GAP_WAIT_MS = 2000;
 /** Messages handed to a batch-capable provider (the sandbox) per call, and recorded together. */
-const CHUNK = 25;
+const FIRST_CHUNK = 1;
+const CHUNK = 100;
 
 /**
  * Sends one claim: a batch of messages of one group from one mailbox. Claims them (QUEUED →
@@ -97,7 +98,19 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
 
   /** `oneOff`: a test email, which ignores the sending window and the gap (it still uses the cap). */
   async process(job: SendJob, options: { oneOff?: boolean } = {}): Promise<Settlement[]> {
-    const claimed = await withDbRetry(() => this.claim(job));
+    const run = await this.open(job, options);
+    if (!run) {
+      await withDbRetry(() =>
+        this.prisma.transaction((tx) => dropReservations(tx, Prisma.sql`token = ${job.claimToken}::uuid`)),
+      );
+      return [];
+    }
+    // A provider that takes a whole batch and can be asked afterwards is handed the batch at claim.
+    const batch =
+      !!run.provider.sendMany &&
+      run.provider.canReconcile &&
+      (run.mailbox.minGapSeconds === 0 || !!options.oneOff);
+    const claimed = await withDbRetry(() => this.claim(job, batch));
     if (!claimed.length) return [];
     for (const m of claimed) this.held.add(m.id);
     const settled: Settlement[] = [];
@@ -112,24 +125,18 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
         )),
       );
       const todo = claimed.filter((m) => !m.suppressed);
-      const run = await this.open(job, todo, options);
-      if (run) {
-        if (run.provider.sendMany && (run.mailbox.minGapSeconds === 0 || options.oneOff)) {
-          await this.sendInChunks(run, job, todo);
-        } else {
-          await this.sendEach(run, job, todo, options);
-        }
-        settled.push(...run.settled);
-      } else {
-        settled.push(...todo.map(released));
-      }
+      if (batch) await this.sendInChunks(run, job, todo);
+      else await this.sendEach(run, job, todo, options);
+      settled.push(...run.settled);
     } catch (e) {
       // Something unexpected: whatever this worker still holds goes back, to be tried again.
       this.logger.error(`send batch ${job.claimToken} failed: ${String(e)}`, (e as Error).stack);
       const done = new Set(settled.map((s) => s.message.id));
       await this.recorder
         .record(
-          claimed.filter((m) => !done.has(m.id)).map((m) => ({ message: m, verdict: { type: 'release' } })),
+          claimed
+            .filter((m) => !done.has(m.id))
+            .map((message) => ({ message, verdict: { type: 'release', uncount: true } as const })),
         )
         .catch((err: unknown) =>
           this.logger.error(`could not release batch ${job.claimToken}: ${String(err)}`),
@@ -141,50 +148,90 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     return settled;
   }
 
-  /** QUEUED → SENDING under this worker; the Message-ID is fixed now, before any provider call. */
-  private async claim(job: SendJob): Promise<Claimed[]> {
-    const rows = await this.prisma.db.$queryRaw<(Omit<Claimed, 'contact'> & Claimed['contact'])[]>`
-      WITH c AS (
-        UPDATE "OutboundMessage" m SET status = 'SENDING', "workerId" = ${this.lease.id}::uuid,
-          "sendingAt" = ${DB_NOW}, "updatedAt" = ${DB_NOW},
-          "messageId" = COALESCE(m."messageId", '<m.' || m.id || '@' || split_part(s.email, '@', 2) || '>')
-        FROM "SenderAccount" s
-        WHERE m."claimToken" = ${job.claimToken}::uuid AND m.status = 'QUEUED' AND s.id = m."senderAccountId"
-        RETURNING m.*
-      )
-      SELECT c.id, c."organizationId", c."groupId", c."sourceType"::text AS "sourceType", c."sourceRef", c."contactId",
-             c.email, c."contentId", c."senderAccountId", c.attempts, c."messageId", c."workerId", c."inReplyTo",
-             c."references", c."threadProviderId", g."maxAttempts",
-             COALESCE(ct."firstName", c."contactData"->>'firstName') AS "firstName",
-             COALESCE(ct."lastName", c."contactData"->>'lastName') AS "lastName",
-             COALESCE(ct.company, c."contactData"->>'company') AS company,
-             COALESCE(ct.timezone, c."contactData"->>'timezone') AS timezone,
-             COALESCE(ct.attributes, c."contactData"->'attributes', '{}'::jsonb) AS attributes,
-             EXISTS (SELECT 1 FROM "Suppression" x WHERE x."organizationId" = c."organizationId" AND x.email = c.email) AS suppressed
-      FROM c JOIN "DeliveryGroup" g ON g.id = c."groupId" LEFT JOIN "Contact" ct ON ct.id = c."contactId"`;
-    return rows.map((r) => ({
-      ...r,
-      sourceType: r.sourceType,
-      contact: {
-        firstName: r.firstName,
-        lastName: r.lastName,
-        company: r.company,
-        timezone: r.timezone,
-        attributes: r.attributes,
-      },
-    }));
+  /**
+   * Takes the job's reservation and claims up to its count of due messages (PENDING → SENDING under
+   * this worker, FOR UPDATE SKIP LOCKED), in one transaction; unused capacity goes back to the day's
+   * counter. The Message-ID is fixed now, before any provider call; with `handoff` the batch is
+   * also marked handed off (an attempt counted). A job whose reservation is gone (dropped by pause
+   * or recovery, or a duplicate job) claims nothing.
+   */
+  private claim(job: SendJob, handoff: boolean): Promise<Claimed[]> {
+    return this.prisma.transaction(async (tx) => {
+      const [group] = await tx.$queryRaw<{ state: string }[]>`
+        SELECT state FROM "DeliveryGroup" WHERE id = ${job.groupId}::uuid FOR KEY SHARE`;
+      const [reservation] = await tx.$queryRaw<{ count: number; day: Date }[]>`
+        DELETE FROM "DeliveryReservation" WHERE token = ${job.claimToken}::uuid RETURNING count, day`;
+      if (!reservation) return [];
+      const picked =
+        group?.state === 'ACTIVE'
+          ? await tx.$queryRaw<{ id: string; suppressed: boolean }[]>`
+              SELECT m.id, EXISTS (SELECT 1 FROM "Suppression" x WHERE x."organizationId" = m."organizationId" AND x.email = m.email) AS suppressed
+              FROM "OutboundMessage" m
+              WHERE m."groupId" = ${job.groupId}::uuid AND m."senderAccountId" = ${job.senderAccountId}::uuid
+                AND m.status = 'PENDING' AND (${job.messageId ?? null}::uuid IS NULL OR m.id = ${job.messageId ?? null}::uuid)
+                AND (m."nextAttemptAt" IS NULL OR m."nextAttemptAt" <= ${this.clock.now()})
+              ORDER BY m."createdAt", m.id
+              LIMIT ${reservation.count}
+              FOR UPDATE OF m SKIP LOCKED`
+          : [];
+      const unused = reservation.count - picked.filter((p) => !p.suppressed).length;
+      if (unused > 0) {
+        await tx.$executeRaw`
+          UPDATE "SenderDailyUsage" SET sent = GREATEST(sent - ${unused}, 0)
+          WHERE "senderAccountId" = ${job.senderAccountId}::uuid AND day = ${reservation.day}::date`;
+      }
+      if (!picked.length) return [];
+      const rows = await tx.$queryRaw<(Omit<Claimed, 'contact'> & Claimed['contact'])[]>`
+        WITH c AS (
+          UPDATE "OutboundMessage" m SET
+            status = (CASE WHEN u.skip THEN 'SKIPPED' ELSE 'SENDING' END)::"RecipientStatus",
+            "lastError" = CASE WHEN u.skip THEN 'Address is on the suppression list' ELSE m."lastError" END,
+            "workerId" = CASE WHEN u.skip THEN NULL ELSE ${this.lease.id}::uuid END,
+            "reservedDay" = CASE WHEN u.skip THEN NULL ELSE ${reservation.day}::date END,
+            "sendingAt" = ${DB_NOW}, "updatedAt" = ${DB_NOW},
+            "handoffAt" = CASE WHEN ${handoff} AND NOT u.skip THEN ${DB_NOW} END,
+            attempts = m.attempts + (CASE WHEN ${handoff} AND NOT u.skip THEN 1 ELSE 0 END),
+            "messageId" = COALESCE(m."messageId", '<m.' || m.id || '@' || split_part(s.email, '@', 2) || '>')
+          FROM unnest(${picked.map((p) => p.id)}::uuid[], ${picked.map((p) => p.suppressed)}::bool[]) AS u(id, skip),
+               "SenderAccount" s
+          WHERE m.id = u.id AND s.id = m."senderAccountId"
+          RETURNING m.*
+        )
+        SELECT c.id, c."organizationId", c."groupId", c."sourceType"::text AS "sourceType", c."sourceRef", c."contactId",
+               c.email, c."contentId", c."senderAccountId", c.attempts, c."messageId", c."workerId", c."inReplyTo",
+               c."references", c."threadProviderId", g."maxAttempts",
+               COALESCE(ct."firstName", c."contactData"->>'firstName') AS "firstName",
+               COALESCE(ct."lastName", c."contactData"->>'lastName') AS "lastName",
+               COALESCE(ct.company, c."contactData"->>'company') AS company,
+               COALESCE(ct.timezone, c."contactData"->>'timezone') AS timezone,
+               COALESCE(ct.attributes, c."contactData"->'attributes', '{}'::jsonb) AS attributes
+        FROM c JOIN "DeliveryGroup" g ON g.id = c."groupId" LEFT JOIN "Contact" ct ON ct.id = c."contactId"
+        WHERE c.status = 'SENDING'`;
+      // Handed off at claim: the attempt is this one (the verdicts count from it).
+      return rows.map((r) => ({
+        ...r,
+        attempts: handoff ? r.attempts - 1 : r.attempts,
+        suppressed: false,
+        sourceType: r.sourceType,
+        contact: {
+          firstName: r.firstName,
+          lastName: r.lastName,
+          company: r.company,
+          timezone: r.timezone,
+          attributes: r.attributes,
+        },
+      }));
+    });
   }
 
-  /** The mailbox and its adapter, or null (messages released) when it cannot send now. */
-  private async open(job: SendJob, todo: Claimed[], options: { oneOff?: boolean }): Promise<Run | null> {
-    if (!todo.length) return null;
-    const first = todo[0];
+  /** The mailbox and its adapter, or null when it cannot send now (the reservation is then dropped). */
+  private async open(job: SendJob, options: { oneOff?: boolean }): Promise<Run | null> {
     let mailbox: LoadedMailbox;
     try {
-      mailbox = await this.mailboxes.loadMailbox(first.organizationId, job.senderAccountId);
+      mailbox = await this.mailboxes.loadMailbox(job.organizationId, job.senderAccountId);
     } catch (e) {
       if (e instanceof MailboxAuthError) {
-        await this.actions.apply(first.organizationId, job.senderAccountId, {
+        await this.actions.apply(job.organizationId, job.senderAccountId, {
           type: 'disconnect',
           reason: e.message,
         });
@@ -196,10 +243,14 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     return { mailbox, provider: this.registry.get(mailbox.provider), settled: [] };
   }
 
-  /** Batch-capable providers: render a chunk, hand it off in one statement, send it in one call. */
+  /**
+   * Batch-capable providers (handed off at claim): render a chunk, check the group is still ACTIVE
+   * (KEY SHARE: pause and cancel wait for it), send the chunk in one call, record it. The first
+   * chunk is small, so the first message goes out fast.
+   */
   private async sendInChunks(run: Run, job: SendJob, todo: Claimed[]) {
-    for (let i = 0; i < todo.length; i += CHUNK) {
-      const chunk = todo.slice(i, i + CHUNK);
+    for (let i = 0, size = FIRST_CHUNK; i < todo.length; i += size, size = CHUNK) {
+      const chunk = todo.slice(i, i + size);
       const settlements: Settlement[] = [];
       const ready: { m: Claimed; out: OutgoingMessage }[] = [];
       for (const m of chunk) {
@@ -209,22 +260,10 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
           settlements.push({ message: m, verdict: judgeFailure(e, this.context(run, m)).verdict });
         }
       }
-      const handed = run.stop
-        ? new Set<string>()
-        : await withDbRetry(() =>
-            this.prisma.transaction((tx) =>
-              markHandoff(
-                tx,
-                job.groupId,
-                this.lease.id,
-                ready.map((r) => r.m.id),
-              ),
-            ),
-          );
-      const go = ready.filter((r) => handed.has(r.m.id));
-      for (const r of ready)
-        if (!handed.has(r.m.id)) settlements.push({ message: r.m, verdict: this.released(run) });
-      if (go.length) {
+      const go = run.stop || !(await this.groupActive(job.groupId)) ? [] : ready;
+      if (!go.length) {
+        for (const r of ready) settlements.push({ message: r.m, verdict: this.released(run, true) });
+      } else {
         let results: Awaited<ReturnType<NonNullable<MailProvider['sendMany']>>>;
         try {
           results = await this.withTimeout(
@@ -252,6 +291,17 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
       }
       run.settled.push(...(await this.recorder.record(settlements)));
     }
+  }
+
+  /** Whether the group may still send, holding its row KEY SHARE for the check. */
+  private groupActive(groupId: string) {
+    return withDbRetry(() =>
+      this.prisma.transaction(async (tx) => {
+        const [g] = await tx.$queryRaw<{ state: string }[]>`
+          SELECT state FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR KEY SHARE`;
+        return g?.state === 'ACTIVE';
+      }),
+    );
   }
 
   /** One message at a time per provider call (a few at once when the mailbox has no gap). */
@@ -358,8 +408,13 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private released(run: Run): Verdict {
-    return { type: 'release', reason: run.stop ? `Waiting for the mailbox: ${run.stop}` : undefined };
+  /** Back to PENDING, not attempted; `uncount` when it was handed off at claim (the attempt is taken back). */
+  private released(run: Run, uncount = false): Verdict {
+    return {
+      type: 'release',
+      reason: run.stop ? `Waiting for the mailbox: ${run.stop}` : undefined,
+      uncount,
+    };
   }
 
   /** An overall timeout on a provider call; an unanswered send may have gone out (unknown outcome). */

@@ -1,3 +1,4 @@
+import type { Prisma } from '../../generated/prisma/client.js';
 import type { Tx } from '../../prisma/prisma.service.js';
 import { DB_NOW } from '../ledger/db-time.js';
 
@@ -11,12 +12,18 @@ class Stopped extends Error {}
  * The group row is taken KEY SHARE, which pause and cancel (FOR UPDATE) wait for: once they
  * return, no hand-off starts. Returns the ids that may be sent now.
  */
-export async function markHandoff(tx: Tx, groupId: string, workerId: string, ids: string[]) {
+export async function markHandoff(
+  tx: Tx,
+  groupId: string,
+  workerId: string,
+  ids: string[],
+  at: Prisma.Sql | Date = DB_NOW,
+) {
   const [group] = await tx.$queryRaw<{ state: string }[]>`
     SELECT state FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR KEY SHARE`;
   if (group?.state !== 'ACTIVE') return new Set<string>();
   const rows = await tx.$queryRaw<{ id: string }[]>`
-    UPDATE "OutboundMessage" SET "handoffAt" = ${DB_NOW}, attempts = attempts + 1, "updatedAt" = ${DB_NOW}
+    UPDATE "OutboundMessage" SET "handoffAt" = ${at}, attempts = attempts + 1, "updatedAt" = ${DB_NOW}
     WHERE id = ANY(${ids}::uuid[]) AND status = 'SENDING' AND "workerId" = ${workerId}::uuid
     RETURNING id`;
   return new Set(rows.map((r) => r.id));
@@ -37,18 +44,19 @@ export async function gatedHandoff(
   workerId: string,
   messageId: string,
 ): Promise<GateResult> {
-  const gate = await tx.$queryRaw<{ id: string }[]>`
-    UPDATE "SenderAccount" SET "nextSendAt" = ${DB_NOW} + make_interval(secs => ${mailbox.minGapSeconds}),
-      "lastSentAt" = ${DB_NOW}
-    WHERE id = ${mailbox.id}::uuid AND ("nextSendAt" IS NULL OR "nextSendAt" <= ${DB_NOW})
-    RETURNING id`;
+  // One reading of the clock: the send is recorded at the very instant the gap was checked.
+  const gate = await tx.$queryRaw<{ at: Date }[]>`
+    UPDATE "SenderAccount" s SET "nextSendAt" = n.at + make_interval(secs => ${mailbox.minGapSeconds}), "lastSentAt" = n.at
+    FROM (SELECT date_trunc('milliseconds', ${DB_NOW}) AS at) n
+    WHERE s.id = ${mailbox.id}::uuid AND (s."nextSendAt" IS NULL OR s."nextSendAt" <= n.at)
+    RETURNING n.at`;
   if (!gate.length) {
     const [row] = await tx.$queryRaw<{ wait: number }[]>`
       SELECT GREATEST(EXTRACT(EPOCH FROM ("nextSendAt" - ${DB_NOW})) * 1000, 0)::int AS wait
       FROM "SenderAccount" WHERE id = ${mailbox.id}::uuid`;
     return { ok: false, waitMs: row?.wait ?? 0 };
   }
-  const handed = await markHandoff(tx, groupId, workerId, [messageId]);
+  const handed = await markHandoff(tx, groupId, workerId, [messageId], gate[0].at);
   if (!handed.size) throw new Stopped();
   return { ok: true };
 }

@@ -1,5 +1,5 @@
 import { decodeHTMLAttribute } from 'entities';
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import {
   compileTemplate,
@@ -112,15 +112,16 @@ function beforeBodyEnd(html: string, insert: string) {
   return /<\/body>/i.test(html) ? html.replace(/<\/body>/i, `${insert}</body>`) : html + insert;
 }
 
+/** The plain-text part derived from HTML; compiled once (compiling per call costs 50 times the conversion). */
+const htmlToText = compile({ wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] });
+
 /** Renders the templates for one contact (throws TemplateError when they cannot be). */
 export function renderParts(content: CompiledContent, context: TemplateContext) {
   const subject = renderCompiled(content.subject, context, 'text')
     .replace(/[\r\n]+/g, ' ')
     .trim();
   const html = renderCompiled(content.html, context, 'html');
-  const text = content.text
-    ? renderCompiled(content.text, context, 'text')
-    : convert(html, { wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] });
+  const text = content.text ? renderCompiled(content.text, context, 'text') : htmlToText(html);
   return { subject, html, text };
 }
 

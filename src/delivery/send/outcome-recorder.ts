@@ -62,24 +62,9 @@ export class OutcomeRecorder {
     if (!settlements.length) return [];
     const now = this.clock.now();
     const { kept, events } = await withDbRetry(() =>
-      this.prisma.transaction(async (tx) => {
-        const held = await tx.$queryRaw<{ id: string }[]>`
-          SELECT m.id FROM "OutboundMessage" m
-          JOIN unnest(${settlements.map((s) => s.message.id)}::uuid[], ${settlements.map((s) => s.message.workerId)}::uuid[])
-            AS u(id, worker) ON m.id = u.id
-          WHERE m.status = 'SENDING' AND m."workerId" IS NOT DISTINCT FROM u.worker
-          ORDER BY m.id FOR UPDATE OF m`;
-        const ids = new Set(held.map((h) => h.id));
-        const kept = settlements.filter((s) => ids.has(s.message.id));
-        if (!kept.length) return { kept, events: [] };
-        const events = kept.flatMap((s) => toEvent(s, now));
-        await this.sources.notify(tx, events);
-        const released = kept.filter((s) => releasesSlot(s.verdict)).map((s) => s.message.id);
-        if (released.length) await releaseReservations(tx, Prisma.sql`id = ANY(${released}::uuid[])`);
-        await this.failureEvents(tx, kept);
-        await this.write(tx, kept, now);
-        return { kept, events };
-      }),
+      this.fastPath(settlements)
+        ? this.recordSent(settlements, now)
+        : this.recordInTransaction(settlements, now),
     );
     const groups = new Map(kept.map((s) => [s.message.groupId, s.message.sourceType]));
     this.sources.afterCommit(
@@ -89,10 +74,48 @@ export class OutcomeRecorder {
     return kept;
   }
 
-  private async write(tx: Prisma.TransactionClient, kept: Settlement[], now: Date) {
+  /** All sent, and no source reacts inside the transaction: one statement records the batch. */
+  private fastPath(settlements: Settlement[]) {
+    return settlements.every(
+      (s) => s.verdict.type === 'sent' && !this.sources.reactsInTransaction(s.message.sourceType),
+    );
+  }
+
+  private async recordSent(settlements: Settlement[], now: Date) {
+    const ids = new Set(await this.write(this.prisma.db, settlements, now));
+    const kept = settlements.filter((s) => ids.has(s.message.id));
+    return { kept, events: kept.flatMap((s) => toEvent(s, now)) };
+  }
+
+  private recordInTransaction(settlements: Settlement[], now: Date) {
+    return this.prisma.transaction(async (tx) => {
+      const held = await tx.$queryRaw<{ id: string }[]>`
+          SELECT m.id FROM "OutboundMessage" m
+          JOIN unnest(${settlements.map((s) => s.message.id)}::uuid[], ${settlements.map((s) => s.message.workerId)}::uuid[])
+            AS u(id, worker) ON m.id = u.id
+          WHERE m.status = 'SENDING' AND m."workerId" IS NOT DISTINCT FROM u.worker
+          ORDER BY m.id FOR UPDATE OF m`;
+      const ids = new Set(held.map((h) => h.id));
+      const kept = settlements.filter((s) => ids.has(s.message.id));
+      if (!kept.length) return { kept, events: [] };
+      const events = kept.flatMap((s) => toEvent(s, now));
+      await this.sources.notify(tx, events);
+      const released = kept.filter((s) => releasesSlot(s.verdict)).map((s) => s.message.id);
+      if (released.length) await releaseReservations(tx, Prisma.sql`id = ANY(${released}::uuid[])`);
+      await this.failureEvents(tx, kept);
+      await this.write(tx, kept, now);
+      return { kept, events };
+    });
+  }
+
+  /**
+   * The one statement that changes the messages, only those still SENDING under the same worker;
+   * returns the ids it changed.
+   */
+  private async write(db: Pick<Prisma.TransactionClient, '$queryRaw'>, kept: Settlement[], now: Date) {
     const col = <T>(f: (s: Settlement) => T) => kept.map(f);
     const v = (s: Settlement) => s.verdict;
-    await tx.$executeRaw`
+    const rows = await db.$queryRaw<{ id: string }[]>`
       UPDATE "OutboundMessage" m SET
         status = (CASE WHEN u.status = 'PENDING' AND g.state = 'CANCELLED' THEN 'CANCELLED' ELSE u.status END)::"RecipientStatus",
         "failureKind" = u.kind::"FailureKind",
@@ -104,12 +127,12 @@ export class OutcomeRecorder {
         subject = COALESCE(u.subject, m.subject),
         attempts = m.attempts - (CASE WHEN u.uncount AND m."handoffAt" IS NOT NULL THEN 1 ELSE 0 END),
         "workerId" = NULL,
-        "claimToken" = CASE WHEN u.status = 'SENDING' THEN m."claimToken" END,
-        "reservedDay" = CASE WHEN u.release THEN NULL ELSE m."reservedDay" END,
+                "reservedDay" = CASE WHEN u.release THEN NULL ELSE m."reservedDay" END,
         "handoffAt" = CASE WHEN u.status = 'PENDING' THEN NULL ELSE m."handoffAt" END,
         "queuedAt" = CASE WHEN u.status = 'PENDING' THEN NULL ELSE m."queuedAt" END,
         "updatedAt" = ${DB_NOW}
-      FROM unnest(${col((s) => s.message.id)}::uuid[], ${col((s) => STATUS[v(s).type])}::text[],
+      FROM unnest(${col((s) => s.message.id)}::uuid[], ${col((s) => s.message.workerId)}::uuid[],
+                  ${col((s) => STATUS[v(s).type])}::text[],
                   ${col((s) => (v(s).type === 'failed' ? (v(s) as { kind: string }).kind : null))}::text[],
                   ${col((s) => ('reason' in v(s) ? ((v(s) as { reason?: string }).reason ?? null) : null))}::text[],
                   ${col((s) => nextAttempt(v(s), now))}::timestamp[],
@@ -119,9 +142,11 @@ export class OutcomeRecorder {
                   ${col((s) => releasesSlot(v(s)))}::bool[],
                   ${col((s) => v(s).type === 'release' && !!(v(s) as { uncount?: boolean }).uncount)}::bool[],
                   ${col((s) => (v(s).type === 'sent' ? ((v(s) as { subject?: string }).subject ?? null) : null))}::text[])
-           AS u(id, status, kind, err, next, sent_at, pmid, ptid, release, uncount, subject),
+           AS u(id, worker, status, kind, err, next, sent_at, pmid, ptid, release, uncount, subject),
            "DeliveryGroup" g
-      WHERE m.id = u.id AND g.id = m."groupId"`;
+      WHERE m.id = u.id AND g.id = m."groupId" AND m.status = 'SENDING' AND m."workerId" IS NOT DISTINCT FROM u.worker
+      RETURNING m.id`;
+    return rows.map((r) => r.id);
   }
 
   /** One event per failed message (with its reason), for the source's history. */
