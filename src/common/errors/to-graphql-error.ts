@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../../generated/prisma/client.js';
+import { TemplateError } from '../templates/liquid-templates.js';
 import { DomainError, ErrorCode } from './domain-error.js';
 
 const logger = new Logger('Errors');
@@ -44,6 +45,12 @@ function fromPrisma(e: Prisma.PrismaClientKnownRequestError): DomainError | unde
 /** Turns anything thrown into a DomainError the client may see; unknown errors are logged and masked. */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
+  // Stored content that cannot be rendered (a budget ran out for this contact, or a template saved
+  // before a rule existed): the author can fix it, so say why.
+  if (error instanceof TemplateError)
+    return new DomainError(ErrorCode.BAD_USER_INPUT, `The content cannot be rendered: ${error.message}`, {
+      ...error.detail,
+    });
   if (error instanceof HttpException) return fromHttp(error);
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     const mapped = fromPrisma(error);
