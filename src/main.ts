@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock/clock.js';
+import { documentNestingGuard } from './common/graphql/document-limits.js';
 import { resolveServices, stopServices } from './common/local-services/resolve-services.js';
 import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
 import { applyMigrations } from './prisma/migrator.js';
@@ -19,6 +20,8 @@ export async function createApp(config: ResolvedConfig, options: { clock?: Clock
   });
   // Attachments travel base64-encoded inside GraphQL requests.
   app.useBodyParser('json', { limit: '25mb' });
+  // Before Apollo: a document nested deeper than the parser's stack is refused as a parse error.
+  app.use('/graphql', documentNestingGuard());
   // No app.enableShutdownHooks(): main() handles SIGINT/SIGTERM itself, closes the app (running every
   // shutdown hook: queues stop taking jobs, connections close), then stops the embedded services.
   return app;

@@ -39,6 +39,8 @@ describe('loadConfig', () => {
     expect(c.role).toBe('worker');
     expect(c.encryptionKey?.length).toBe(32);
     expect(c.graphql.playground).toBe(false);
+    expect(c.graphql.introspection).toBe(false);
+    expect(c.graphql.hideSchemaDetails).toBe(true);
     expect(c.seedDemo).toBe(false);
   });
 });

@@ -47,6 +47,8 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
   GRAPHQL_MAX_COMPLEXITY: int(10, 100000).default(2000),
   GRAPHQL_PLAYGROUND: bool.optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_MAX_TOKENS: int(1000, 1_000_000).default(20_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w:-]+$/, 'letters, digits, _ : - only')
@@ -76,7 +78,17 @@ export interface AppConfig {
   embedded: { postgresPort: number; redisPort: number };
   jwt: { secret?: string; issuer: string; audience: string; ttlSeconds: number };
   encryptionKey?: Buffer;
-  graphql: { maxDepth: number; maxComplexity: number; playground: boolean };
+  graphql: {
+    maxDepth: number;
+    maxComplexity: number;
+    /** Tokens graphql-js reads before refusing a document (parse cost). */
+    maxTokens: number;
+    playground: boolean;
+    /** Schema introspection; off in production unless enabled. */
+    introspection: boolean;
+    /** No "Did you mean …?" hints in validation errors (production). */
+    hideSchemaDetails: boolean;
+  };
   queue: { prefix: string; lockMs: number };
   seedDemo: boolean;
   delivery: {
@@ -145,7 +157,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphql: {
       maxDepth: c.GRAPHQL_MAX_DEPTH,
       maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+      maxTokens: c.GRAPHQL_MAX_TOKENS,
       playground: c.GRAPHQL_PLAYGROUND ?? c.NODE_ENV !== 'production',
+      introspection: c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production',
+      hideSchemaDetails: c.NODE_ENV === 'production',
     },
     queue: { prefix: c.QUEUE_PREFIX, lockMs: c.QUEUE_LOCK_MS },
     seedDemo: c.SEED_DEMO ?? (c.NODE_ENV !== 'production' && !c.DATABASE_URL),

@@ -19,8 +19,9 @@ export interface TestApp {
 export async function testConfig(
   overrides: Partial<ResolvedConfig> = {},
   role: AppRole = 'all',
+  env: Record<string, string> = {},
 ): Promise<ResolvedConfig> {
-  const base = loadConfig({ NODE_ENV: 'test', APP_ROLE: role, LOG_LEVEL: 'warn' });
+  const base = loadConfig({ NODE_ENV: 'test', APP_ROLE: role, LOG_LEVEL: 'warn', ...env });
   return {
     ...base,
     databaseUrl: overrides.databaseUrl ?? (await freshDatabase()),
@@ -33,17 +34,30 @@ export async function testConfig(
   };
 }
 
-/** The real engine on a random loopback port, against real PostgreSQL and Redis. */
+/**
+ * The real engine on a random loopback port, against real PostgreSQL and Redis. `options.env` is
+ * read by loadConfig as the process environment would be (e.g. NODE_ENV=production).
+ */
 export async function startTestApp(
   overrides: Partial<ResolvedConfig> = {},
   role: AppRole = 'all',
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
-  const config = await testConfig(overrides, role);
+  const config = await testConfig(overrides, role, options.env);
   const app = await createApp(config, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   config.publicUrl = url;
   return { app, config, url, prisma: app.get(PrismaService), close: () => app.close() };
+}
+
+/** What loadConfig needs to accept NODE_ENV=production: strong, freshly generated secrets. */
+export function productionEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+  };
 }

@@ -80,8 +80,14 @@ export function formatGraphQLError(
 ) {
   const original = (error as { originalError?: unknown } | undefined)?.originalError;
   const code = formatted.extensions?.code as string | undefined;
-  if (!original && code && GRAPHQL_CODES.has(code)) {
-    return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+  if (code && GRAPHQL_CODES.has(code) && (!original || code === 'GRAPHQL_PARSE_FAILED')) {
+    // The parser throws RangeError on a document nested deeper than the stack (a backstop: such
+    // documents are refused before parsing). Its message says nothing useful to a client.
+    const message =
+      original && !(original instanceof GraphQLError)
+        ? 'Syntax Error: the document cannot be parsed.'
+        : formatted.message;
+    return { message, locations: formatted.locations, extensions: { code } };
   }
   const source = original ?? error;
   if (source instanceof GraphQLError && !source.originalError && code && code !== 'INTERNAL_SERVER_ERROR') {
