@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { NormalizeEmail } from '../../common/validation/email.js';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 @InputType({ description: 'A new account.' })
 export class SignUpInput {
@@ -20,6 +21,7 @@ export class SignUpInput {
   @IsOptional()
   @IsString()
   @MaxLength(120)
+  @SingleLine()
   name?: string;
 }
 

@@ -4,6 +4,7 @@ import depthLimit from 'graphql-depth-limit';
 import type { ResolvedConfig } from '../../config/config.js';
 import { formatGraphQLError } from '../errors/to-graphql-error.js';
 import { complexityPlugin } from './complexity.plugin.js';
+import { DateTimeScalar } from './date-time.scalar.js';
 import { wsOnSubscribe } from './subscription-server.js';
 
 /** graphql-ws hands the context function `{ connectionParams, extra: { socket, request } }`. */
@@ -35,6 +36,7 @@ export function contextFor({ req, connectionParams, extra }: { req?: unknown } &
 export function graphqlOptions(config: ResolvedConfig, schemaHost: GraphQLSchemaHost): ApolloDriverConfig {
   return {
     autoSchemaFile: true,
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
     sortSchema: true,
     path: '/graphql',
     playground: false,

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsTimeZone } from '../../common/validation/is-time-zone.js';
 import { MailProviderType } from '../../generated/prisma/enums.js';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -89,6 +90,7 @@ export class ConnectSenderAccountInput {
   @Transform(trim)
   @IsString()
   @MaxLength(120)
+  @SingleLine()
   displayName?: string;
 
   @Field(() => Int, {
