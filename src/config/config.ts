@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowlist } from '../common/net/host-guard.js';
 
 /**
  * The engine's whole configuration. `loadConfig` is the one place that reads process.env;
@@ -61,6 +62,7 @@ const schema = z.object({
   DELIVERY_CONCURRENCY: int(1, 200).default(5),
   DISPATCH_CHUNK: int(1, 10000).default(500),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
+  MAILBOX_HOST_ALLOWLIST: z.string().optional(),
 });
 
 export interface AppConfig {
@@ -105,6 +107,11 @@ export interface AppConfig {
   };
   /** How often the runner looks for due work. */
   runnerTickMs: number;
+  /**
+   * Mailbox hosts (host, IP or CIDR, optionally `:port`) allowed although they are not public
+   * addresses; every other loopback, private, link-local or reserved destination is refused.
+   */
+  mailboxHostAllowlist: string[];
 }
 
 /** A config whose services have been resolved (embedded ones started, secrets in place). */
@@ -131,6 +138,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const problems: string[] = [];
+  const mailboxHostAllowlist = (c.MAILBOX_HOST_ALLOWLIST ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  try {
+    parseAllowlist(mailboxHostAllowlist);
+  } catch (e) {
+    problems.push(`MAILBOX_HOST_ALLOWLIST: ${(e as Error).message}`);
+  }
   if (c.NODE_ENV === 'production') {
     if (!c.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
     if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
@@ -172,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       chunk: c.DISPATCH_CHUNK,
     },
     runnerTickMs: c.RUNNER_TICK_MS,
+    mailboxHostAllowlist,
   };
 }
 

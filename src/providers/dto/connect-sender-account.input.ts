@@ -71,6 +71,15 @@ export class SmtpSettingsInput {
   @IsOptional()
   @IsBoolean()
   pool?: boolean;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Send the username and password even when the server offers no TLS (default false: a login then requires TLS or STARTTLS). Only for servers on a network you trust.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowInsecureAuth?: boolean;
 }
 
 @InputType({ description: 'A mailbox to connect to the active organization (ADMIN).' })
