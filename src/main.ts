@@ -18,6 +18,8 @@ export async function createApp(config: ResolvedConfig, options: { clock?: Clock
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options.clock), {
     logger: levelsFrom(config.logLevel),
   });
+  // Which proxies may name the client (req.ip) in X-Forwarded-For: none unless configured.
+  app.set('trust proxy', config.trustProxy);
   // Attachments travel base64-encoded inside GraphQL requests.
   app.useBodyParser('json', { limit: '25mb' });
   // Before Apollo: a document nested deeper than the parser's stack is refused as a parse error.

@@ -7,6 +7,7 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { OrganizationGuard } from './guards/organization.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { LoginThrottle } from './login-throttle.js';
 import { MembershipService } from './membership.service.js';
 import { OrganizationsResolver } from './organizations.resolver.js';
 import { OrganizationsService } from './organizations.service.js';
@@ -18,6 +19,7 @@ import { OrganizationsService } from './organizations.service.js';
     AuthService,
     AuthResolver,
     JwtStrategy,
+    LoginThrottle,
     MembershipService,
     OrganizationsService,
     OrganizationsResolver,

@@ -38,6 +38,7 @@ const schema = z.object({
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
   EMBEDDED_REDIS_PORT: int(1, 65535).default(63799),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_PREVIOUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('campaign-engine'),
   JWT_AUDIENCE: z.string().min(1).default('campaign-engine-api'),
   JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 30).default(60 * 60 * 12),
@@ -63,6 +64,10 @@ const schema = z.object({
   DISPATCH_CHUNK: int(1, 10000).default(500),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
   MAILBOX_HOST_ALLOWLIST: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(10),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100000).default(100),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86400).default(900),
 });
 
 export interface AppConfig {
@@ -78,7 +83,21 @@ export interface AppConfig {
   redisUrl?: string;
   dataDir: string;
   embedded: { postgresPort: number; redisPort: number };
-  jwt: { secret?: string; issuer: string; audience: string; ttlSeconds: number };
+  jwt: {
+    secret?: string;
+    /** The secret before the last rotation: tokens it signed stay valid until they expire. */
+    previousSecret?: string;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+  };
+  /**
+   * Express's `trust proxy`: which proxies may tell the client address in X-Forwarded-For
+   * (false: none, the socket's address is the client's).
+   */
+  trustProxy: boolean | number | string;
+  /** Failed logins allowed per window, per account and per client address (Redis-backed). */
+  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
   encryptionKey?: Buffer;
   graphql: {
     maxDepth: number;
@@ -165,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     embedded: { postgresPort: c.EMBEDDED_PG_PORT, redisPort: c.EMBEDDED_REDIS_PORT },
     jwt: {
       secret: c.JWT_SECRET,
+      previousSecret: c.JWT_PREVIOUS_SECRET,
       issuer: c.JWT_ISSUER,
       audience: c.JWT_AUDIENCE,
       ttlSeconds: c.JWT_TTL_SECONDS,
@@ -189,7 +209,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     runnerTickMs: c.RUNNER_TICK_MS,
     mailboxHostAllowlist,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    login: {
+      maxFailuresPerAccount: c.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: c.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
   };
+}
+
+/** TRUST_PROXY as Express takes it: true/false, a hop count, or addresses and ranges (`loopback, 10.0.0.0/8`). */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|yes)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 export function runsApi(role: AppRole) {

@@ -17,7 +17,7 @@ export interface TestApp {
 
 /** Configuration for a test process: its own database and queue prefix on the shared servers. */
 export async function testConfig(
-  overrides: Partial<ResolvedConfig> = {},
+  overrides: Omit<Partial<ResolvedConfig>, 'jwt'> & { jwt?: Partial<ResolvedConfig['jwt']> } = {},
   role: AppRole = 'all',
   env: Record<string, string> = {},
 ): Promise<ResolvedConfig> {
@@ -26,11 +26,11 @@ export async function testConfig(
     ...base,
     databaseUrl: overrides.databaseUrl ?? (await freshDatabase()),
     redisUrl: process.env.TEST_REDIS_URL!,
-    jwt: { ...base.jwt, secret: 'test-secret-test-secret-test-secret-0123' },
     encryptionKey: Buffer.alloc(32, 3),
     queue: { ...base.queue, prefix: `t${randomBytes(4).toString('hex')}` },
     seedDemo: false,
     ...overrides,
+    jwt: { ...base.jwt, secret: 'test-secret-test-secret-test-secret-0123', ...overrides.jwt },
   };
 }
 
@@ -39,7 +39,7 @@ export async function testConfig(
  * read by loadConfig as the process environment would be (e.g. NODE_ENV=production).
  */
 export async function startTestApp(
-  overrides: Partial<ResolvedConfig> = {},
+  overrides: Parameters<typeof testConfig>[0] = {},
   role: AppRole = 'all',
   options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
