@@ -9,6 +9,9 @@ import { OrganizationGuard } from './guards/organization.guard.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { LoginThrottle } from './login-throttle.js';
 import { MembershipService } from './membership.service.js';
+import { MembersResolver } from './members.resolver.js';
+import { MembersService } from './members.service.js';
+import { SubscriptionAccess } from './subscription-access.js';
 import { OrganizationsResolver } from './organizations.resolver.js';
 import { OrganizationsService } from './organizations.service.js';
 
@@ -21,11 +24,14 @@ import { OrganizationsService } from './organizations.service.js';
     JwtStrategy,
     LoginThrottle,
     MembershipService,
+    MembersService,
+    MembersResolver,
+    SubscriptionAccess,
     OrganizationsService,
     OrganizationsResolver,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: OrganizationGuard },
   ],
-  exports: [AuthService, MembershipService],
+  exports: [AuthService, MembershipService, SubscriptionAccess],
 })
 export class AuthModule {}

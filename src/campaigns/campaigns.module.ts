@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { CampaignLifecycleService } from './campaign-lifecycle.service.js';
 import { CampaignProgressResolver } from './campaign-progress.resolver.js';
 import { CampaignProgressService } from './campaign-progress.service.js';
@@ -7,6 +8,7 @@ import { CampaignsService } from './campaigns.service.js';
 
 /** Campaign content, the lifecycle state machine, control mutations and live progress. */
 @Module({
+  imports: [AuthModule],
   providers: [
     CampaignsService,
     CampaignLifecycleService,

@@ -68,6 +68,7 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(10),
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100000).default(100),
   LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86400).default(900),
+  SUBSCRIPTION_RECHECK_MS: int(100, 3600000).default(30000),
 });
 
 export interface AppConfig {
@@ -98,6 +99,11 @@ export interface AppConfig {
   trustProxy: boolean | number | string;
   /** Failed logins allowed per window, per account and per client address (Redis-backed). */
   login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /**
+   * How often a running subscription re-checks its subscriber's access even when nothing happens
+   * (it also re-checks before every event and whenever a membership changes through the API).
+   */
+  subscriptionRecheckMs: number;
   encryptionKey?: Buffer;
   graphql: {
     maxDepth: number;
@@ -215,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxFailuresPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
       windowSeconds: c.LOGIN_FAILURE_WINDOW_SECONDS,
     },
+    subscriptionRecheckMs: c.SUBSCRIPTION_RECHECK_MS,
   };
 }
 
