@@ -35,17 +35,14 @@ function levelsFrom(level: ResolvedConfig['logLevel']) {
 }
 
 async function main() {
-  let base;
+  let resolved;
   try {
-    base = loadConfig();
+    resolved = await resolveServices(loadConfig(), (l) => logger.log(l));
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
+    console.error(e instanceof ConfigError ? e.message : e);
+    process.exit(1);
   }
-  const { config, started } = await resolveServices(base, (l) => logger.log(l));
+  const { config, started } = resolved;
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {

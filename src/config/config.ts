@@ -1,5 +1,8 @@
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import { parseAllowlist } from '../common/net/host-guard.js';
+import { weakEncryptionKey, weakJwtSecret } from './secret-strength.js';
 
 /**
  * The engine's whole configuration. `loadConfig` is the one place that reads process.env;
@@ -34,7 +37,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
-  DATA_DIR: z.string().min(1).default('.data'),
+  DATA_DIR: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  HOME: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
   EMBEDDED_REDIS_PORT: int(1, 65535).default(63799),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -175,6 +180,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (c.NODE_ENV === 'production') {
     if (!c.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
     if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
+    // Development secrets in production: published or placeholder values, or not random at all.
+    for (const [name, value] of [
+      ['JWT_SECRET', c.JWT_SECRET],
+      ['JWT_PREVIOUS_SECRET', c.JWT_PREVIOUS_SECRET],
+    ] as const) {
+      const weak = value && weakJwtSecret(value);
+      if (weak) problems.push(`${name}: ${weak}`);
+    }
+    const weakKey = c.ENCRYPTION_KEY && weakEncryptionKey(Buffer.from(c.ENCRYPTION_KEY, 'base64'));
+    if (weakKey) problems.push(`ENCRYPTION_KEY: ${weakKey}`);
   }
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -186,7 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
-    dataDir: c.DATA_DIR,
+    dataDir: c.DATA_DIR ?? defaultDataDir(c.XDG_DATA_HOME, c.HOME),
     embedded: { postgresPort: c.EMBEDDED_PG_PORT, redisPort: c.EMBEDDED_REDIS_PORT },
     jwt: {
       secret: c.JWT_SECRET,
@@ -225,12 +240,40 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/**
+ * Where embedded services and generated development secrets live unless DATA_DIR says otherwise:
+ * the user's data directory (XDG), outside any project tree, so no template, static route or
+ * Docker build context of the project can reach it.
+ */
+function defaultDataDir(xdgDataHome: string | undefined, home: string | undefined): string {
+  return path.join(xdgDataHome ?? path.join(home ?? os.homedir(), '.local', 'share'), 'campaign-engine');
+}
+
 /** TRUST_PROXY as Express takes it: true/false, a hop count, or addresses and ranges (`loopback, 10.0.0.0/8`). */
 function parseTrustProxy(value: string | undefined): boolean | number | string {
   if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
   if (/^(true|yes)$/i.test(value)) return true;
   if (/^\d+$/.test(value)) return Number(value);
   return value;
+}
+
+/**
+ * Just what `npm run migrate` needs: the database (or the embedded one's place), nothing else, so
+ * migrations can run in production with only DATABASE_URL and never generate secrets.
+ */
+export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env) {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema
+    .pick({ DATABASE_URL: true, DATA_DIR: true, XDG_DATA_HOME: true, HOME: true, EMBEDDED_PG_PORT: true })
+    .safeParse(blankAsUnset);
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const c = parsed.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR ?? defaultDataDir(c.XDG_DATA_HOME, c.HOME),
+    postgresPort: c.EMBEDDED_PG_PORT,
+  };
 }
 
 export function runsApi(role: AppRole) {
