@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock/clock.js';
+import { documentNestingGuard } from './common/graphql/document-limits.js';
 import { resolveServices, stopServices } from './common/local-services/resolve-services.js';
 import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
 import { applyMigrations } from './prisma/migrator.js';
@@ -17,8 +18,12 @@ export async function createApp(config: ResolvedConfig, options: { clock?: Clock
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config, options.clock), {
     logger: levelsFrom(config.logLevel),
   });
+  // Which proxies may name the client (req.ip) in X-Forwarded-For: none unless configured.
+  app.set('trust proxy', config.trustProxy);
   // Attachments travel base64-encoded inside GraphQL requests.
   app.useBodyParser('json', { limit: '25mb' });
+  // Before Apollo: a document nested deeper than the parser's stack is refused as a parse error.
+  app.use('/graphql', documentNestingGuard());
   // No app.enableShutdownHooks(): main() handles SIGINT/SIGTERM itself, closes the app (running every
   // shutdown hook: queues stop taking jobs, connections close), then stops the embedded services.
   return app;
@@ -30,17 +35,14 @@ function levelsFrom(level: ResolvedConfig['logLevel']) {
 }
 
 async function main() {
-  let base;
+  let resolved;
   try {
-    base = loadConfig();
+    resolved = await resolveServices(loadConfig(), (l) => logger.log(l));
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
+    console.error(e instanceof ConfigError ? e.message : e);
+    process.exit(1);
   }
-  const { config, started } = await resolveServices(base, (l) => logger.log(l));
+  const { config, started } = resolved;
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,8 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './support/ports.js';
+import { emptyDatabase, freshDatabase } from './support/test-db.js';
 
 /**
  * The quick start, as a user runs it: the built engine with no DATABASE_URL / REDIS_URL starts its
@@ -77,4 +79,82 @@ describe('npm start with no services configured', () => {
       });
     }
   }, 120000);
+
+  /** Runs the built engine until it prints its banner (or exits); returns its output and exit code. */
+  async function boot(env: Record<string, string>, until = /is running/) {
+    const proc = spawn(process.execPath, ['dist/src/main.js'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60000;
+    while (!until.test(output) && proc.exitCode === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    if (proc.exitCode === null) proc.kill('SIGINT');
+    return { output, code: await exited };
+  }
+
+  const productionSecrets = () => ({
+    NODE_ENV: 'production',
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  });
+
+  it('creates nothing under DATA_DIR when the database, Redis and the secrets are given', async () => {
+    const unused = path.join(dataDir, 'never-created');
+    const { output, code } = await boot({
+      ...productionSecrets(),
+      DATABASE_URL: await freshDatabase('boot'),
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      PORT: String(await freePort()),
+      DATA_DIR: unused,
+    });
+    expect(output).toContain('campaign-engine is running');
+    expect(code).toBe(0);
+    expect(existsSync(unused)).toBe(false);
+  }, 90000);
+
+  it('refuses to start in production with the development secrets generated under DATA_DIR', async () => {
+    const devDir = path.join(dataDir, 'dev');
+    mkdirSync(devDir);
+    const dev = {
+      jwtSecret: randomBytes(48).toString('base64url'),
+      encryptionKey: randomBytes(32).toString('base64'),
+    };
+    writeFileSync(path.join(devDir, 'secrets.json'), JSON.stringify(dev));
+    const { output, code } = await boot({
+      NODE_ENV: 'production',
+      JWT_SECRET: dev.jwtSecret,
+      ENCRYPTION_KEY: dev.encryptionKey,
+      DATABASE_URL: await freshDatabase('boot'),
+      REDIS_URL: process.env.TEST_REDIS_URL!,
+      DATA_DIR: devDir,
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/JWT_SECRET: is the development secret generated under DATA_DIR/);
+    expect(output).toMatch(/ENCRYPTION_KEY: is the development key generated under DATA_DIR/);
+    expect(output).not.toContain('is running');
+  }, 90000);
+
+  it('migrates with DATABASE_URL alone, in production, without building or writing secrets', async () => {
+    const unused = path.join(dataDir, 'migrate-only');
+    const builtAt = statSync('dist/src/main.js').mtimeMs;
+    const result = spawnSync('npm', ['run', '--silent', 'migrate'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        NODE_ENV: 'production',
+        DATA_DIR: unused,
+        DATABASE_URL: await emptyDatabase('migrate'),
+      },
+      encoding: 'utf8',
+    });
+    expect(result.stdout).toMatch(/^Applied: \d+_init/m);
+    expect(result.status).toBe(0);
+    expect(existsSync(unused)).toBe(false);
+    expect(statSync('dist/src/main.js').mtimeMs).toBe(builtAt);
+  }, 90000);
 });

@@ -25,7 +25,11 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
 
   beforeAll(async () => {
     smtp = await startFakeSmtp({ auth: { username: 'mailer', password: 'secret-pass' } });
-    t = await startTestApp({ runnerTickMs: 200 }, 'all', { clock });
+    t = await startTestApp(
+      { runnerTickMs: 200, mailboxHostAllowlist: [`${smtp.host}:${smtp.port}`] },
+      'all',
+      { clock },
+    );
     t.config.delivery.retryBaseMs = 100;
     api = new GraphQLClient(t.url);
     owner = await signUpWithOrg(api, 'owner');

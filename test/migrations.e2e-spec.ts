@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { applyMigrations, defaultPaths, diffSchemas } from '../src/prisma/migrator.js';
-import { emptyDatabase } from './support/test-db.js';
+import {
+  applyMigrations,
+  defaultPaths,
+  diffSchemas,
+  pendingMigrations,
+  schemaEngineLoaded,
+} from '../src/prisma/migrator.js';
+import { emptyDatabase, freshDatabase } from './support/test-db.js';
 
 /** Everything PostgreSQL knows about a schema that a migration can change, in a stable order. */
 async function catalog(url: string) {
@@ -27,6 +33,25 @@ async function catalog(url: string) {
 }
 
 describe('prisma/migrations and prisma/schema.prisma', () => {
+  it('checks a migrated database with plain SQL, without loading the schema engine', async () => {
+    const migrated = await freshDatabase('uptodate'); // a clone of the migrated template
+    expect(await pendingMigrations(migrated)).toEqual([]);
+    expect(await applyMigrations(migrated)).toEqual([]);
+    expect(schemaEngineLoaded()).toBe(false);
+    // A fresh database needs the engine, and the SQL check agrees with it afterwards.
+    const empty = await emptyDatabase('pending');
+    expect(await pendingMigrations(empty)).toBeNull();
+    const applied = await applyMigrations(empty);
+    expect(schemaEngineLoaded()).toBe(true);
+    expect(await pendingMigrations(empty)).toEqual([]);
+    // One migration forgotten: the SQL check names it, the engine applies it.
+    const client = new pg.Client({ connectionString: empty });
+    await client.connect();
+    await client.query(`DELETE FROM _prisma_migrations WHERE migration_name = $1`, [applied.at(-1)]);
+    await client.end();
+    expect(await pendingMigrations(empty)).toEqual([applied.at(-1)]);
+  });
+
   it('produce the same database', async () => {
     const migrated = await emptyDatabase('migrated');
     const applied = await applyMigrations(migrated);

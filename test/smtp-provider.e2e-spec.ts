@@ -5,6 +5,8 @@ import {
   UnknownOutcomeMailError,
 } from '../src/providers/mail-errors.js';
 import type { MailboxContext, OutgoingMessage } from '../src/providers/mail-provider.port.js';
+import { HostGuard } from '../src/common/net/host-guard.js';
+import { MailboxCheckError } from '../src/providers/mailbox-check-error.js';
 import { SmtpProvider } from '../src/providers/smtp/smtp.provider.js';
 import { startFakeSmtp, type FakeSmtp } from './support/fake-smtp.js';
 import { freePort } from './support/ports.js';
@@ -27,6 +29,7 @@ describe('SMTP adapter', () => {
       username: 'sender',
       password: 'app-password',
       pool: true,
+      allowInsecureAuth: true, // the fake server has no TLS
       ...overrides,
     },
   });
@@ -52,7 +55,7 @@ describe('SMTP adapter', () => {
   beforeEach(() => {
     smtp.reset();
     smtp.setAuth({ username: 'sender', password: 'app-password' });
-    provider = new SmtpProvider();
+    provider = new SmtpProvider(new HostGuard([`${smtp.host}:${smtp.port}`]));
   });
   afterEach(() => provider.close());
   afterAll(() => smtp.close());
@@ -75,11 +78,48 @@ describe('SMTP adapter', () => {
     expect(await provider.findSent()).toBeNull();
   });
 
-  it('verifies credentials, and reports a refused login as MailboxAuthError with the reply', async () => {
+  it("verifies credentials, and reports a refused login in the engine's words, not the server's", async () => {
     await expect(provider.verify(mailbox())).resolves.toBeUndefined();
-    const refused = provider.verify(mailbox({ password: 'wrong' }));
-    await expect(refused).rejects.toBeInstanceOf(MailboxAuthError);
-    await expect(refused).rejects.toThrow(/535/);
+    const refused = await provider.verify(mailbox({ password: 'wrong' })).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(MailboxCheckError);
+    expect(refused).toMatchObject({ kind: 'auth', field: 'smtp' });
+    expect((refused as Error).message).toBe(
+      `the SMTP server at ${smtp.host}:${smtp.port} refused the username or password`,
+    );
+  });
+
+  it('refuses to send a password over a connection without TLS unless the mailbox allows it', async () => {
+    const plain = await provider.verify(mailbox({ allowInsecureAuth: false })).catch((e: unknown) => e);
+    expect(plain).toMatchObject({ kind: 'auth', message: expect.stringMatching(/does not offer TLS/) });
+    const sent = provider.send(mailbox({ allowInsecureAuth: false }), message('ada@example.com'));
+    await expect(sent).rejects.toBeInstanceOf(MailboxAuthError);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('connects to the address it checked, without resolving the name again', async () => {
+    const answers = [smtp.host, '169.254.169.254']; // a second answer would point at the metadata service
+    let lookups = 0;
+    const guard = new HostGuard(['mail.rebind.test'], async () => [
+      { address: answers[lookups++], family: 4 },
+    ]);
+    const pinned = new SmtpProvider(guard);
+    try {
+      await pinned.send(mailbox({ host: 'mail.rebind.test' }), message('ada@example.com'));
+      await pinned.send(mailbox({ host: 'mail.rebind.test' }), message('grace@example.com'));
+    } finally {
+      await pinned.close();
+    }
+    expect(lookups).toBe(1);
+    expect(smtp.messages.map((m) => m.to)).toEqual([['ada@example.com'], ['grace@example.com']]);
+  });
+
+  it('refuses a mailbox whose host is not allow-listed, before connecting', async () => {
+    const other = await freePort();
+    const refused = await provider.verify(mailbox({ port: other })).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'permanent', field: 'smtp.host' });
+    await expect(provider.send(mailbox({ port: other }), message('ada@example.com'))).rejects.toBeInstanceOf(
+      MailboxAuthError,
+    );
   });
 
   it('turns a 550 for the recipient into PermanentMailError with the server reply', async () => {
@@ -121,8 +161,10 @@ describe('SMTP adapter', () => {
 
   it('treats a refused connection as transient', async () => {
     const port = await freePort();
-    const sent = provider.send(mailbox({ port }), message('ada@example.com'));
+    const anyLoopbackPort = new SmtpProvider(new HostGuard([smtp.host]));
+    const sent = anyLoopbackPort.send(mailbox({ port }), message('ada@example.com'));
     await expect(sent).rejects.toBeInstanceOf(TransientMailError);
+    await anyLoopbackPort.close();
   });
 
   it('waits for a slow server, and opens a fresh pool after close(id)', async () => {

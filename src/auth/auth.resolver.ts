@@ -1,7 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { AuthService } from './auth.service.js';
 import type { AuthUser } from './auth.types.js';
-import { CurrentUser, Public, UserScoped } from './decorators.js';
+import { ClientAddress, CurrentUser, Public, UserScoped } from './decorators.js';
 import { LoginInput, SignUpInput } from './dto/auth.input.js';
 import { AuthPayload, UserModel } from './models/user.model.js';
 
@@ -16,9 +16,12 @@ export class AuthResolver {
   }
 
   @Public()
-  @Mutation(() => AuthPayload, { description: 'Exchange email and password for a token.' })
-  login(@Args('input') input: LoginInput) {
-    return this.auth.login(input);
+  @Mutation(() => AuthPayload, {
+    description:
+      'Exchange email and password for a token. Repeated failures for an address or from a client are refused for a while (RATE_LIMITED, extensions.retryAfterSeconds).',
+  })
+  login(@Args('input') input: LoginInput, @ClientAddress() clientAddress: string | undefined) {
+    return this.auth.login(input, clientAddress);
   }
 
   @UserScoped()

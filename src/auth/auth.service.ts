@@ -5,7 +5,8 @@ import type { ResolvedConfig } from '../config/config.js';
 import { DomainError, ErrorCode, conflict } from '../common/errors/domain-error.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { JWT_ALGORITHM } from './jwt.strategy.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { LoginThrottle } from './login-throttle.js';
+import { hashPassword, verifyAgainstNobody, verifyPassword } from './password.js';
 import type { LoginInput, SignUpInput } from './dto/auth.input.js';
 
 const USER_FIELDS = { id: true, email: true, name: true, createdAt: true } as const;
@@ -17,6 +18,7 @@ export class AuthService {
     private readonly prisma: PrismaService,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   /** Creates the account (CONFLICT on a taken address) and signs it in. */
@@ -37,12 +39,19 @@ export class AuthService {
     return this.issue(user);
   }
 
-  /** Signs in; the same UNAUTHENTICATED answer for an unknown address and a wrong password. */
-  async login(input: LoginInput) {
+  /**
+   * Signs in. An unknown address and a wrong password get the same UNAUTHENTICATED answer after
+   * the same work (a password check against a dummy hash); too many failures for the address or
+   * from the client are RATE_LIMITED with `retryAfterSeconds`, whatever the password.
+   */
+  async login(input: LoginInput, clientAddress?: string) {
+    await this.throttle.attempt(input.email, clientAddress);
     const user = await this.prisma.db.user.findUnique({ where: { email: input.email } });
-    if (!user || !(await verifyPassword(user.passwordHash, input.password))) {
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Email or password is incorrect');
-    }
+    const ok = user
+      ? await verifyPassword(user.passwordHash, input.password)
+      : await verifyAgainstNobody(input.password);
+    if (!user || !ok) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Email or password is incorrect');
+    await this.throttle.succeeded(input.email, clientAddress);
     return this.issue({ id: user.id, email: user.email, name: user.name, createdAt: user.createdAt });
   }
 

@@ -11,6 +11,8 @@ export interface OrgContext {
   organizationId: string;
   role: Role;
   userId: string;
+  /** The least role the operation needs (subscriptions re-check it while they run). */
+  requiredRole?: Role;
 }
 
 export interface JwtClaims {

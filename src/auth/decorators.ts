@@ -25,3 +25,12 @@ export function requestOf(ctx: ExecutionContext): AuthRequest {
 
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext) => requestOf(ctx).user);
 export const CurrentOrg = createParamDecorator((_: unknown, ctx: ExecutionContext) => requestOf(ctx).org);
+
+/**
+ * The client's IP address as Express sees it (`req.ip`, which honours TRUST_PROXY), for rate
+ * limits; undefined where there is none (WebSocket operations).
+ */
+export const ClientAddress = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const req = requestOf(ctx) as AuthRequest & { ip?: string };
+  return typeof req.ip === 'string' ? req.ip : undefined;
+});

@@ -1,13 +1,17 @@
-import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { AuthUser, OrgContext } from './auth.types.js';
 import { CurrentOrg, CurrentUser, MinRole, UserScoped } from './decorators.js';
 import { CreateOrganizationInput, UpdateOrganizationInput } from './dto/create-organization.input.js';
 import { OrganizationChange, OrganizationModel } from './models/organization.model.js';
 import { OrganizationsService } from './organizations.service.js';
+import { GuardedSubscription, SubscriptionAccess } from './subscription-access.js';
 
 @Resolver(() => OrganizationModel)
 export class OrganizationsResolver {
-  constructor(private readonly service: OrganizationsService) {}
+  constructor(
+    private readonly service: OrganizationsService,
+    private readonly access: SubscriptionAccess,
+  ) {}
 
   @UserScoped()
   @Mutation(() => OrganizationModel, { description: 'Create an organization; you become its OWNER.' })
@@ -34,11 +38,11 @@ export class OrganizationsResolver {
     return this.service.update(org, input);
   }
 
-  @Subscription(() => OrganizationChange, {
-    description: 'Changes to the active organization (connectionParams: authorization, organizationId).',
-    resolve: (payload: OrganizationChange) => payload,
+  @GuardedSubscription(() => OrganizationChange, {
+    description:
+      'Changes to the active organization (connectionParams: authorization, organizationId). Ends with FORBIDDEN when your membership ends.',
   })
   organizationUpdated(@CurrentOrg() org: OrgContext) {
-    return this.service.updates(org);
+    return this.access.guard(org, this.service.updates(org));
   }
 }

@@ -1,12 +1,16 @@
-import { Args, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { Args, ID, Query, Resolver } from '@nestjs/graphql';
 import type { OrgContext } from '../auth/auth.types.js';
 import { CurrentOrg } from '../auth/decorators.js';
+import { GuardedSubscription, SubscriptionAccess } from '../auth/subscription-access.js';
 import { CampaignProgressService } from './campaign-progress.service.js';
 import { CampaignProgressModel } from './models/campaign-progress.model.js';
 
 @Resolver(() => CampaignProgressModel)
 export class CampaignProgressResolver {
-  constructor(private readonly progress: CampaignProgressService) {}
+  constructor(
+    private readonly progress: CampaignProgressService,
+    private readonly access: SubscriptionAccess,
+  ) {}
 
   @Query(() => CampaignProgressModel, { description: 'Counts, progress and recent activity of a campaign.' })
   campaignProgress(
@@ -16,16 +20,16 @@ export class CampaignProgressResolver {
     return this.progress.snapshot(org.organizationId, campaignId);
   }
 
-  @Subscription(() => CampaignProgressModel, {
+  @GuardedSubscription(() => CampaignProgressModel, {
     name: 'campaignProgress',
-    description: 'The campaign progress now, then a few times a second while it changes.',
-    resolve: (payload: CampaignProgressModel) => payload,
+    description:
+      'The campaign progress now, then a few times a second while it changes. Ends with FORBIDDEN when your membership ends.',
   })
   async campaignProgressUpdates(
     @CurrentOrg() org: OrgContext,
     @Args('campaignId', { type: () => ID }) campaignId: string,
   ) {
     await this.progress.snapshot(org.organizationId, campaignId); // NOT_FOUND before subscribing
-    return this.progress.stream(org.organizationId, campaignId);
+    return this.access.guard(org, this.progress.stream(org.organizationId, campaignId));
   }
 }

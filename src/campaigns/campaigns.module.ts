@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CampaignDeliveryHandler } from './campaign-delivery.handler.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { CampaignLifecycleService } from './campaign-lifecycle.service.js';
 import { CampaignProgressResolver } from './campaign-progress.resolver.js';
 import { CampaignProgressService } from './campaign-progress.service.js';
@@ -14,6 +15,7 @@ import { TestEmailService } from './test-email/test-email.service.js';
  * recipients over and hear back through CampaignDeliveryHandler.
  */
 @Module({
+  imports: [AuthModule],
   providers: [
     CampaignsService,
     CampaignLifecycleService,

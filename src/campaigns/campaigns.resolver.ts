@@ -5,7 +5,7 @@ import type { Actor } from '../common/events/event-log.js';
 import { connectionComplexity } from '../common/pagination/page-args.js';
 import { CampaignLifecycleService } from './campaign-lifecycle.service.js';
 import { CampaignsService } from './campaigns.service.js';
-import { CampaignsArgs } from './dto/campaign.args.js';
+import { CampaignsArgs, ScheduleCampaignArgs } from './dto/campaign.args.js';
 import { CreateCampaignInput, UpdateCampaignInput } from './dto/campaign.input.js';
 import { CampaignConnection } from './models/campaign-connection.model.js';
 import { CampaignBatchModel, CampaignControlPayload, CampaignModel } from './models/campaign.model.js';
@@ -52,11 +52,7 @@ export class CampaignsResolver {
   @Mutation(() => CampaignControlPayload, {
     description: 'Start the campaign at scheduledAt (DRAFT or SCHEDULED).',
   })
-  scheduleCampaign(
-    @CurrentOrg() org: OrgContext,
-    @idArg() id: string,
-    @Args('scheduledAt') scheduledAt: Date,
-  ) {
+  scheduleCampaign(@CurrentOrg() org: OrgContext, @Args() { id, scheduledAt }: ScheduleCampaignArgs) {
     return this.lifecycle.schedule(org.organizationId, userActor(org), id, scheduledAt);
   }
 

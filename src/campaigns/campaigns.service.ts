@@ -3,7 +3,15 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { transactionContext } from '../prisma/transaction-context.js';
 import { Clock } from '../common/clock/clock.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
-import { badInput, conflict, isUuid, notFound, notFoundField } from '../common/errors/domain-error.js';
+import {
+  badInput,
+  conflict,
+  DomainError,
+  ErrorCode,
+  isUuid,
+  notFound,
+  notFoundField,
+} from '../common/errors/domain-error.js';
 import { recordEvent, type Actor } from '../common/events/event-log.js';
 import { TemplateError, validateTemplate } from '../common/templates/liquid-templates.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -236,7 +244,9 @@ export class CampaignsService {
       try {
         validateTemplate(source);
       } catch (e) {
-        if (e instanceof TemplateError) throw badInput(field, `${field}: ${e.message}`);
+        if (e instanceof TemplateError) {
+          throw new DomainError(ErrorCode.BAD_USER_INPUT, `${field}: ${e.message}`, { field, ...e.detail });
+        }
         throw e;
       }
     }

@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from './config.js';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ConfigError, loadConfig, loadDatabaseConfig } from './config.js';
+import { reusedDevelopmentSecrets } from './secret-strength.js';
 
 describe('loadConfig', () => {
   it('applies defaults for a bare local environment', () => {
@@ -30,8 +33,8 @@ describe('loadConfig', () => {
   it('accepts a full production environment', () => {
     const c = loadConfig({
       NODE_ENV: 'production',
-      JWT_SECRET: 'x'.repeat(32),
-      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       DATABASE_URL: 'postgresql://u:p@db:5432/app',
       REDIS_URL: 'redis://cache:6379',
       APP_ROLE: 'worker',
@@ -39,6 +42,61 @@ describe('loadConfig', () => {
     expect(c.role).toBe('worker');
     expect(c.encryptionKey?.length).toBe(32);
     expect(c.graphql.playground).toBe(false);
+    expect(c.graphql.introspection).toBe(false);
+    expect(c.graphql.hideSchemaDetails).toBe(true);
     expect(c.seedDemo).toBe(false);
+  });
+
+  it('refuses development secrets in production: published, placeholder or not random', () => {
+    const production = (jwt: string, key: Buffer) => () =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: jwt, ENCRYPTION_KEY: key.toString('base64') });
+    const goodKey = randomBytes(32);
+    const goodJwt = randomBytes(48).toString('base64');
+    expect(production('test-secret-test-secret-test-secret-0123', goodKey)).toThrow(
+      /JWT_SECRET: is a published test value/,
+    );
+    expect(production('change-me-change-me-change-me-change-me', goodKey)).toThrow(
+      /JWT_SECRET: looks like a placeholder/,
+    );
+    expect(production('x'.repeat(40), goodKey)).toThrow(/JWT_SECRET: has too few distinct characters/);
+    expect(production(goodJwt, Buffer.alloc(32, 7))).toThrow(/ENCRYPTION_KEY: is not random/);
+    expect(production(goodJwt, goodKey)).not.toThrow();
+    // The same values are fine for development and tests.
+    expect(() =>
+      loadConfig({ JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }),
+    ).not.toThrow();
+  });
+
+  it('refuses, in production, the secrets generated for development under DATA_DIR', () => {
+    const dev = {
+      jwtSecret: randomBytes(48).toString('base64url'),
+      encryptionKey: randomBytes(32).toString('base64'),
+    };
+    const reused = {
+      jwt: { secret: dev.jwtSecret },
+      encryptionKey: Buffer.from(dev.encryptionKey, 'base64'),
+    };
+    expect(reusedDevelopmentSecrets(reused, dev)).toEqual([
+      expect.stringMatching(/^JWT_SECRET: is the development secret/),
+      expect.stringMatching(/^ENCRYPTION_KEY: is the development key/),
+    ]);
+    expect(
+      reusedDevelopmentSecrets({ jwt: { secret: 'other' }, encryptionKey: randomBytes(32) }, dev),
+    ).toEqual([]);
+  });
+
+  it('keeps data and development secrets outside the working tree by default', () => {
+    expect(loadConfig({ HOME: '/home/ada' }).dataDir).toBe('/home/ada/.local/share/campaign-engine');
+    expect(loadConfig({ XDG_DATA_HOME: '/data/ada', HOME: '/home/ada' }).dataDir).toBe(
+      '/data/ada/campaign-engine',
+    );
+    expect(path.relative(process.cwd(), loadConfig({}).dataDir)).toMatch(/^\.\.|^\//);
+    expect(loadConfig({ DATA_DIR: '/srv/ce' }).dataDir).toBe('/srv/ce');
+  });
+
+  it('lets migrations run with DATABASE_URL alone, even in production', () => {
+    const url = 'postgresql://u:p@db:5432/app';
+    expect(loadDatabaseConfig({ NODE_ENV: 'production', DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
 });

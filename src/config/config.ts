@@ -1,4 +1,8 @@
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowlist } from '../common/net/host-guard.js';
+import { weakEncryptionKey, weakJwtSecret } from './secret-strength.js';
 
 /**
  * The engine's whole configuration. `loadConfig` is the one place that reads process.env;
@@ -33,10 +37,13 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
-  DATA_DIR: z.string().min(1).default('.data'),
+  DATA_DIR: z.string().min(1).optional(),
+  XDG_DATA_HOME: z.string().min(1).optional(),
+  HOME: z.string().min(1).optional(),
   EMBEDDED_PG_PORT: int(1, 65535).default(54329),
   EMBEDDED_REDIS_PORT: int(1, 65535).default(63799),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_PREVIOUS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('campaign-engine'),
   JWT_AUDIENCE: z.string().min(1).default('campaign-engine-api'),
   JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 30).default(60 * 60 * 12),
@@ -47,6 +54,8 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
   GRAPHQL_MAX_COMPLEXITY: int(10, 100000).default(2000),
   GRAPHQL_PLAYGROUND: bool.optional(),
+  GRAPHQL_INTROSPECTION: bool.optional(),
+  GRAPHQL_MAX_TOKENS: int(1000, 1_000_000).default(20_000),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w:-]+$/, 'letters, digits, _ : - only')
@@ -62,6 +71,12 @@ const schema = z.object({
   DELIVERY_BATCH_CONCURRENCY: int(1, 50).default(4),
   DELIVERY_PROVIDER_TIMEOUT_MS: int(1000, 600000).default(60000),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
+  MAILBOX_HOST_ALLOWLIST: z.string().optional(),
+  TRUST_PROXY: z.string().optional(),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(10),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100000).default(100),
+  LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86400).default(900),
+  SUBSCRIPTION_RECHECK_MS: int(100, 3600000).default(30000),
 });
 
 export interface AppConfig {
@@ -77,9 +92,38 @@ export interface AppConfig {
   redisUrl?: string;
   dataDir: string;
   embedded: { postgresPort: number; redisPort: number };
-  jwt: { secret?: string; issuer: string; audience: string; ttlSeconds: number };
+  jwt: {
+    secret?: string;
+    /** The secret before the last rotation: tokens it signed stay valid until they expire. */
+    previousSecret?: string;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+  };
+  /**
+   * Express's `trust proxy`: which proxies may tell the client address in X-Forwarded-For
+   * (false: none, the socket's address is the client's).
+   */
+  trustProxy: boolean | number | string;
+  /** Failed logins allowed per window, per account and per client address (Redis-backed). */
+  login: { maxFailuresPerAccount: number; maxFailuresPerAddress: number; windowSeconds: number };
+  /**
+   * How often a running subscription re-checks its subscriber's access even when nothing happens
+   * (it also re-checks before every event and whenever a membership changes through the API).
+   */
+  subscriptionRecheckMs: number;
   encryptionKey?: Buffer;
-  graphql: { maxDepth: number; maxComplexity: number; playground: boolean };
+  graphql: {
+    maxDepth: number;
+    maxComplexity: number;
+    /** Tokens graphql-js reads before refusing a document (parse cost). */
+    maxTokens: number;
+    playground: boolean;
+    /** Schema introspection; off in production unless enabled. */
+    introspection: boolean;
+    /** No "Did you mean …?" hints in validation errors (production). */
+    hideSchemaDetails: boolean;
+  };
   queue: { prefix: string; lockMs: number };
   seedDemo: boolean;
   delivery: {
@@ -102,6 +146,11 @@ export interface AppConfig {
   };
   /** How often the runner looks for due work. */
   runnerTickMs: number;
+  /**
+   * Mailbox hosts (host, IP or CIDR, optionally `:port`) allowed although they are not public
+   * addresses; every other loopback, private, link-local or reserved destination is refused.
+   */
+  mailboxHostAllowlist: string[];
 }
 
 /** A config whose services have been resolved (embedded ones started, secrets in place). */
@@ -128,9 +177,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const problems: string[] = [];
+  const mailboxHostAllowlist = (c.MAILBOX_HOST_ALLOWLIST ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  try {
+    parseAllowlist(mailboxHostAllowlist);
+  } catch (e) {
+    problems.push(`MAILBOX_HOST_ALLOWLIST: ${(e as Error).message}`);
+  }
   if (c.NODE_ENV === 'production') {
     if (!c.JWT_SECRET) problems.push('JWT_SECRET: required when NODE_ENV=production');
     if (!c.ENCRYPTION_KEY) problems.push('ENCRYPTION_KEY: required when NODE_ENV=production');
+    // Development secrets in production: published or placeholder values, or not random at all.
+    for (const [name, value] of [
+      ['JWT_SECRET', c.JWT_SECRET],
+      ['JWT_PREVIOUS_SECRET', c.JWT_PREVIOUS_SECRET],
+    ] as const) {
+      const weak = value && weakJwtSecret(value);
+      if (weak) problems.push(`${name}: ${weak}`);
+    }
+    const weakKey = c.ENCRYPTION_KEY && weakEncryptionKey(Buffer.from(c.ENCRYPTION_KEY, 'base64'));
+    if (weakKey) problems.push(`ENCRYPTION_KEY: ${weakKey}`);
   }
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -142,10 +210,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
-    dataDir: c.DATA_DIR,
+    dataDir: c.DATA_DIR ?? defaultDataDir(c.XDG_DATA_HOME, c.HOME),
     embedded: { postgresPort: c.EMBEDDED_PG_PORT, redisPort: c.EMBEDDED_REDIS_PORT },
     jwt: {
       secret: c.JWT_SECRET,
+      previousSecret: c.JWT_PREVIOUS_SECRET,
       issuer: c.JWT_ISSUER,
       audience: c.JWT_AUDIENCE,
       ttlSeconds: c.JWT_TTL_SECONDS,
@@ -154,7 +223,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphql: {
       maxDepth: c.GRAPHQL_MAX_DEPTH,
       maxComplexity: c.GRAPHQL_MAX_COMPLEXITY,
+      maxTokens: c.GRAPHQL_MAX_TOKENS,
       playground: c.GRAPHQL_PLAYGROUND ?? c.NODE_ENV !== 'production',
+      introspection: c.GRAPHQL_INTROSPECTION ?? c.NODE_ENV !== 'production',
+      hideSchemaDetails: c.NODE_ENV === 'production',
     },
     queue: { prefix: c.QUEUE_PREFIX, lockMs: c.QUEUE_LOCK_MS },
     seedDemo: c.SEED_DEMO ?? (c.NODE_ENV !== 'production' && !c.DATABASE_URL),
@@ -170,6 +242,50 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       providerTimeoutMs: Math.min(c.DELIVERY_PROVIDER_TIMEOUT_MS, Math.floor(c.DELIVERY_STUCK_MS / 2)),
     },
     runnerTickMs: c.RUNNER_TICK_MS,
+    mailboxHostAllowlist,
+    trustProxy: parseTrustProxy(c.TRUST_PROXY),
+    login: {
+      maxFailuresPerAccount: c.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: c.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      windowSeconds: c.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
+    subscriptionRecheckMs: c.SUBSCRIPTION_RECHECK_MS,
+  };
+}
+
+/**
+ * Where embedded services and generated development secrets live unless DATA_DIR says otherwise:
+ * the user's data directory (XDG), outside any project tree, so no template, static route or
+ * Docker build context of the project can reach it.
+ */
+function defaultDataDir(xdgDataHome: string | undefined, home: string | undefined): string {
+  return path.join(xdgDataHome ?? path.join(home ?? os.homedir(), '.local', 'share'), 'campaign-engine');
+}
+
+/** TRUST_PROXY as Express takes it: true/false, a hop count, or addresses and ranges (`loopback, 10.0.0.0/8`). */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|yes)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/**
+ * Just what `npm run migrate` needs: the database (or the embedded one's place), nothing else, so
+ * migrations can run in production with only DATABASE_URL and never generate secrets.
+ */
+export function loadDatabaseConfig(env: Record<string, string | undefined> = process.env) {
+  const blankAsUnset = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema
+    .pick({ DATABASE_URL: true, DATA_DIR: true, XDG_DATA_HOME: true, HOME: true, EMBEDDED_PG_PORT: true })
+    .safeParse(blankAsUnset);
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const c = parsed.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR ?? defaultDataDir(c.XDG_DATA_HOME, c.HOME),
+    postgresPort: c.EMBEDDED_PG_PORT,
   };
 }
 

@@ -224,12 +224,23 @@ export class DeliveryService {
     const state = () =>
       this.prisma.db.outboundMessage.findUniqueOrThrow({
         where: { id: messageId },
-        select: { id: true, status: true, lastError: true, messageId: true, subject: true, email: true },
+        select: {
+          id: true,
+          status: true,
+          failureKind: true,
+          lastError: true,
+          messageId: true,
+          subject: true,
+          email: true,
+        },
       });
     const before = await state();
     if (before.status !== 'PENDING') return before; // skipped: the address is suppressed
     await this.sender.process(await this.dispatch.claimNow(messageId), { oneOff: true });
-    return state();
+    const after = await state();
+    if (after.status === 'FAILED' && after.failureKind === 'TEMPLATE')
+      await this.sender.explainTemplateFailure(messageId);
+    return after;
   }
 
   /** Exact counts of the group, from its counters (never a recount of its messages). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, readdir, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -133,8 +134,62 @@ async function migrationList(paths: MigratorPaths) {
   };
 }
 
-/** Applies every migration the database has not seen yet; returns their names. */
+/** Whether this process has loaded Prisma's schema engine (for tests of the fast path). */
+export const schemaEngineLoaded = () => wasmLoaded !== undefined;
+
+/**
+ * The migration folders the database has not applied, read with plain SQL from Prisma's own
+ * `_prisma_migrations` table (checksum = SHA-256 of migration.sql, as Prisma computes it). Null
+ * when only the schema engine can judge: no table yet, a failed or rolled-back migration, an
+ * edited migration, or one the folders do not have.
+ */
+export async function pendingMigrations(
+  connectionString: string,
+  paths = defaultPaths(),
+): Promise<string[] | null> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows: exists } = await client.query<{ t: string | null }>(
+      `SELECT to_regclass('_prisma_migrations')::text AS t`,
+    );
+    if (!exists[0].t) return null;
+    const { rows } = await client.query<{
+      name: string;
+      checksum: string;
+      finished: boolean;
+      rolledBack: boolean;
+    }>(
+      `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS "rolledBack"
+       FROM _prisma_migrations`,
+    );
+    const live = rows.filter((r) => !r.rolledBack);
+    if (live.some((r) => !r.finished) || rows.some((r) => r.rolledBack)) return null;
+    const applied = new Map(live.map((r) => [r.name, r.checksum]));
+    const dirs = await migrationDirNames(paths);
+    if ([...applied.keys()].some((name) => !dirs.includes(name))) return null;
+    const pending: string[] = [];
+    for (const dir of dirs) {
+      const checksum = applied.get(dir);
+      if (checksum === undefined) pending.push(dir);
+      else {
+        const sql = await readFile(path.join(paths.migrationsDir, dir, 'migration.sql'));
+        if (createHash('sha256').update(sql).digest('hex') !== checksum) return null;
+      }
+    }
+    return pending;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Applies every migration the database has not seen yet; returns their names. When plain SQL
+ * shows nothing is pending (every boot but the first after a release), the schema engine is not
+ * even loaded: that saves each process the WebAssembly instantiation.
+ */
 export async function applyMigrations(connectionString: string, paths = defaultPaths()): Promise<string[]> {
+  if ((await pendingMigrations(connectionString, paths))?.length === 0) return [];
   return withEngine(connectionString, paths, async (engine) => {
     const out = await engine.applyMigrations({
       migrationsList: await migrationList(paths),

@@ -15,5 +15,6 @@ export const smtpSettingsRequired = () => badInput('smtp', 'SMTP mailboxes need 
 export const smtpSettingsUnexpected = (type: MailProviderType) =>
   badInput('smtp', `smtp settings only apply to SMTP mailboxes, not ${type}`);
 
+/** `reason` must be the engine's own words (describeCheckFailure), never a server's reply. */
 export const credentialsRefused = (field: string, reason: string) =>
-  badInput(field, `The mail server refused the mailbox: ${reason}`);
+  badInput(field, `The mailbox could not be verified: ${reason}`);

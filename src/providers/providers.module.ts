@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CredentialsCipher } from '../common/crypto/credentials-cipher.js';
 import { MAIL_PROVIDERS, type MailProvider } from './mail-provider.port.js';
+import { MailboxHostGuard } from './mailbox-host-guard.js';
 import { ProviderRegistry } from './provider-registry.js';
 import { SandboxInboxController, SandboxInboxGuard } from './sandbox/sandbox-inbox.controller.js';
 import { SandboxInboxService } from './sandbox/sandbox-inbox.service.js';
@@ -18,6 +19,7 @@ import { SmtpProvider } from './smtp/smtp.provider.js';
   controllers: [SandboxInboxController],
   providers: [
     CredentialsCipher,
+    MailboxHostGuard,
     SandboxProvider,
     SmtpProvider,
     {
@@ -31,6 +33,12 @@ import { SmtpProvider } from './smtp/smtp.provider.js';
     SandboxInboxService,
     SandboxInboxGuard,
   ],
-  exports: [ProviderRegistry, SenderAccountsService, SandboxInboxService, CredentialsCipher],
+  exports: [
+    ProviderRegistry,
+    SenderAccountsService,
+    SandboxInboxService,
+    CredentialsCipher,
+    MailboxHostGuard,
+  ],
 })
 export class ProvidersModule {}

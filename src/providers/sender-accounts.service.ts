@@ -6,6 +6,7 @@ import { Prisma, type SenderAccount } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { ConnectSenderAccountInput } from './dto/connect-sender-account.input.js';
 import { MailboxAuthError, MailError } from './mail-errors.js';
+import { describeCheckFailure, MailboxCheckError } from './mailbox-check-error.js';
 import type { MailboxContext } from './mail-provider.port.js';
 import { ProviderRegistry } from './provider-registry.js';
 import {
@@ -81,8 +82,13 @@ export class SenderAccountsService {
     try {
       await adapter.verify(mailbox);
     } catch (e) {
-      if (e instanceof MailError)
-        throw credentialsRefused(input.provider === 'SMTP' ? 'smtp' : 'provider', e.message);
+      // Only the engine's own words reach the caller: a server's replies could be anything it is
+      // made to say, including what an internal service answers to a probe.
+      if (e instanceof MailError) {
+        const field =
+          e instanceof MailboxCheckError ? e.field : input.provider === 'SMTP' ? 'smtp' : 'provider';
+        throw credentialsRefused(field, describeCheckFailure(e));
+      }
       throw e;
     }
 
@@ -226,6 +232,7 @@ export class SenderAccountsService {
       username: smtp.username || undefined,
       password: smtp.password,
       pool: smtp.pool ?? true,
+      allowInsecureAuth: smtp.allowInsecureAuth ?? false,
     };
     return { ...credentials };
   }

@@ -1,9 +1,24 @@
 import { isEmail } from 'class-validator';
+import { OversizedJson } from '../common/graphql/json.scalar.js';
+import { describeJsonProblem, jsonProblem, type JsonLimits } from '../common/validation/json-limits.js';
 
 /** Longest address SMTP allows (RFC 5321 path limit). */
 export const MAX_EMAIL_LENGTH = 254;
 /** Longest first name, last name or company. */
 export const MAX_TEXT_LENGTH = 200;
+
+/** One limit for a contact's attributes, whether they come from addContacts or a CSV import. */
+export const ATTRIBUTE_LIMITS: JsonLimits = { maxDepth: 5, maxBytes: 16 * 1024 };
+
+/** Why these attributes cannot be stored, or null when they can. */
+export function attributesProblem(value: unknown): string | null {
+  if (value instanceof OversizedJson)
+    return describeJsonProblem('attributes', value.problem, ATTRIBUTE_LIMITS);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'attributes must be a JSON object';
+  const problem = jsonProblem(value, ATTRIBUTE_LIMITS);
+  return problem ? describeJsonProblem('attributes', problem, ATTRIBUTE_LIMITS) : null;
+}
 
 /** A contact as stored: the email normalized, absent fields null (an upsert keeps what is stored). */
 export interface ContactFields {

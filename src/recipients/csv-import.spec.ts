@@ -72,6 +72,17 @@ describe('classifyContactsCsv', () => {
     expect(fieldOf(() => classifyContactsCsv(many)).message).toMatch(/more than 50,000 rows/);
   });
 
+  it('rejects a row whose attributes exceed the limit addContacts has too', () => {
+    const csv = `email,notes\nbig@x.co,${'n'.repeat(17 * 1024)}\nsmall@x.co,fine\n`;
+    const { rows, accepted } = classifyContactsCsv(csv);
+    expect(rows[0]).toMatchObject({
+      email: 'big@x.co',
+      status: 'REJECTED',
+      reason: 'attributes must be at most 16 KB of JSON',
+    });
+    expect(accepted.map((c) => c.email)).toEqual(['small@x.co']);
+  });
+
   it('classifies 50,000 rows quickly', () => {
     const csv = 'email\n' + Array.from({ length: CSV_MAX_ROWS }, (_, i) => `u${i}@example.com`).join('\n');
     const started = Date.now();

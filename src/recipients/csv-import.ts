@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { IANAZone } from 'luxon';
 import { badInput } from '../common/errors/domain-error.js';
 import {
+  attributesProblem,
   cleanText,
   isValidEmail,
   MAX_TEXT_LENGTH,
@@ -144,7 +145,7 @@ export function classifyContactsCsv(csv: string): CsvClassification {
           ? `Unknown time zone "${contact.timezone}"`
           : tooLong
             ? `${tooLong} is longer than ${MAX_TEXT_LENGTH} characters`
-            : null;
+            : attributesProblem(contact.attributes);
     const email = contact.email || null;
     if (reason) rows.push({ line, email, status: ImportRowStatus.REJECTED, reason });
     else if (seen.has(contact.email))

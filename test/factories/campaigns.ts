@@ -74,6 +74,8 @@ export async function smtpMailbox(
           secure: false,
           username: 'mailer',
           password: smtp.password ?? 'secret-pass',
+          // The fake server offers no TLS; the test app must also allow-list its port.
+          allowInsecureAuth: true,
         },
         ...extra,
       },

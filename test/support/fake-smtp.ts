@@ -73,6 +73,8 @@ export interface FakeSmtp {
   setAuth(credentials: FakeSmtpCredentials | null): void;
   /** How many times RCPT TO was tried for the address. */
   attempts(address: string): number;
+  /** How many logins (AUTH) clients attempted, right or wrong. */
+  readonly logins: number;
   /** Resolves once at least `count` messages were received. */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   /** Forgets messages, rules and attempt counts. */
@@ -89,6 +91,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
   const tries = new Map<string, number>();
   const messages: ReceivedMessage[] = [];
   let waiters: (() => void)[] = [];
+  let logins = 0;
   const ruleFor = (address: string) => rules.get(address.toLowerCase());
 
   const server: SMTPServer = new SMTPServer({
@@ -99,6 +102,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
     allowInsecureAuth: true,
     authMethods: ['PLAIN', 'LOGIN'],
     onAuth(auth, _session, callback) {
+      logins++;
       if (
         !credentials ||
         (auth.username === credentials.username && auth.password === credentials.password)
@@ -179,6 +183,9 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       credentials = next;
     },
     attempts: (address) => tries.get(address.toLowerCase()) ?? 0,
+    get logins() {
+      return logins;
+    },
     waitForMessages(count, timeoutMs = 10000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
@@ -195,6 +202,7 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
       });
     },
     reset() {
+      logins = 0;
       messages.length = 0;
       rules.clear();
       tries.clear();

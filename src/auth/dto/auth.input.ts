@@ -1,6 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { NormalizeEmail } from '../../common/validation/email.js';
+import { IsAcceptablePassword } from '../password-policy.js';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 @InputType({ description: 'A new account.' })
 export class SignUpInput {
@@ -10,16 +12,18 @@ export class SignUpInput {
   @MaxLength(254)
   email: string;
 
-  @Field({ description: 'At least 10 characters.' })
+  @Field({ description: 'At least 10 characters, not only spaces, not the email address.' })
   @IsString()
   @MinLength(10, { message: 'password must be at least 10 characters' })
   @MaxLength(200)
+  @IsAcceptablePassword()
   password: string;
 
   @Field(() => String, { nullable: true, description: 'Display name.' })
   @IsOptional()
   @IsString()
   @MaxLength(120)
+  @SingleLine()
   name?: string;
 }
 

@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsTimeZone } from '../../common/validation/is-time-zone.js';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 @InputType({ description: 'A new organization; the caller becomes its OWNER.' })
 export class CreateOrganizationInput {
@@ -8,6 +9,7 @@ export class CreateOrganizationInput {
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @MaxLength(120)
+  @SingleLine()
   name: string;
 
   @Field(() => String, { nullable: true, description: 'IANA time zone, e.g. Europe/Paris. Defaults to UTC.' })
@@ -23,6 +25,7 @@ export class UpdateOrganizationInput {
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @MaxLength(120)
+  @SingleLine()
   name?: string;
 
   @Field(() => String, { nullable: true, description: 'IANA time zone, e.g. Europe/Paris.' })

@@ -40,7 +40,7 @@ export class OrganizationGuard implements CanActivate {
     if (ROLE_RANK[role] < ROLE_RANK[needed]) {
       throw forbidden(`This needs the ${needed} role or higher; you are ${role}`);
     }
-    req.org = { organizationId, role, userId: req.user.id };
+    req.org = { organizationId, role, userId: req.user.id, requiredRole: needed };
     return true;
   }
 

@@ -1,5 +1,6 @@
-import { ArgsType, Field } from '@nestjs/graphql';
-import { IsEnum, IsOptional } from 'class-validator';
+import { ArgsType, Field, ID } from '@nestjs/graphql';
+import { IsEnum, IsOptional, IsString } from 'class-validator';
+import { IsDateTime } from '../../common/validation/is-date-time.js';
 import { PageArgs } from '../../common/pagination/page-args.js';
 import { CampaignStatus } from '../../generated/prisma/enums.js';
 
@@ -9,4 +10,15 @@ export class CampaignsArgs extends PageArgs {
   @IsOptional()
   @IsEnum(CampaignStatus)
   status?: CampaignStatus;
+}
+
+@ArgsType()
+export class ScheduleCampaignArgs {
+  @Field(() => ID, { description: 'Campaign id.' })
+  @IsString()
+  id: string;
+
+  @Field({ description: 'When to start: an ISO 8601 date-time in the future.' })
+  @IsDateTime()
+  scheduledAt: Date;
 }

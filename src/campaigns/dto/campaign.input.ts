@@ -6,7 +6,6 @@ import {
   ArrayUnique,
   IsBase64,
   IsBoolean,
-  IsDate,
   IsEmail,
   IsInt,
   IsOptional,
@@ -19,6 +18,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsDateTime } from '../../common/validation/is-date-time.js';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 @InputType({ description: 'A file to send with every message.' })
 export class AttachmentInput {
@@ -44,6 +45,7 @@ export class CreateCampaignInput {
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @MaxLength(200)
+  @SingleLine()
   name: string;
 
   @Field({ description: 'Subject line; Liquid template.' })
@@ -71,7 +73,7 @@ export class CreateCampaignInput {
   @IsOptional()
   @IsString()
   @MaxLength(120)
-  @Matches(/^[^\r\n]*$/, { message: 'fromName must be one line' })
+  @SingleLine()
   fromName?: string;
 
   @Field(() => String, { nullable: true, description: 'Reply-To address.' })
@@ -100,8 +102,7 @@ export class CreateCampaignInput {
     description: 'Start automatically at this time (the campaign becomes SCHEDULED).',
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @IsDateTime()
   scheduledAt?: Date;
 
   @Field(() => Int, {

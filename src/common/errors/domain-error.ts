@@ -5,6 +5,8 @@ export enum ErrorCode {
   NOT_FOUND = 'NOT_FOUND',
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
+  /** Too many attempts; `extensions.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED = 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

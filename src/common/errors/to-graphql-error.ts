@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../../generated/prisma/client.js';
+import { TemplateError } from '../templates/liquid-templates.js';
 import { DomainError, ErrorCode } from './domain-error.js';
 
 const logger = new Logger('Errors');
@@ -44,6 +45,12 @@ function fromPrisma(e: Prisma.PrismaClientKnownRequestError): DomainError | unde
 /** Turns anything thrown into a DomainError the client may see; unknown errors are logged and masked. */
 export function toDomainError(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
+  // Stored content that cannot be rendered (a budget ran out for this contact, or a template saved
+  // before a rule existed): the author can fix it, so say why.
+  if (error instanceof TemplateError)
+    return new DomainError(ErrorCode.BAD_USER_INPUT, `The content cannot be rendered: ${error.message}`, {
+      ...error.detail,
+    });
   if (error instanceof HttpException) return fromHttp(error);
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     const mapped = fromPrisma(error);
@@ -73,8 +80,14 @@ export function formatGraphQLError(
 ) {
   const original = (error as { originalError?: unknown } | undefined)?.originalError;
   const code = formatted.extensions?.code as string | undefined;
-  if (!original && code && GRAPHQL_CODES.has(code)) {
-    return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+  if (code && GRAPHQL_CODES.has(code) && (!original || code === 'GRAPHQL_PARSE_FAILED')) {
+    // The parser throws RangeError on a document nested deeper than the stack (a backstop: such
+    // documents are refused before parsing). Its message says nothing useful to a client.
+    const message =
+      original && !(original instanceof GraphQLError)
+        ? 'Syntax Error: the document cannot be parsed.'
+        : formatted.message;
+    return { message, locations: formatted.locations, extensions: { code } };
   }
   const source = original ?? error;
   if (source instanceof GraphQLError && !source.originalError && code && code !== 'INTERNAL_SERVER_ERROR') {

@@ -4,6 +4,8 @@ import depthLimit from 'graphql-depth-limit';
 import type { ResolvedConfig } from '../../config/config.js';
 import { formatGraphQLError } from '../errors/to-graphql-error.js';
 import { complexityPlugin } from './complexity.plugin.js';
+import { DateTimeScalar } from './date-time.scalar.js';
+import { wsOnSubscribe } from './subscription-server.js';
 
 /** graphql-ws hands the context function `{ connectionParams, extra: { socket, request } }`. */
 type WsContext = { connectionParams?: Record<string, unknown>; extra?: unknown };
@@ -34,12 +36,17 @@ export function contextFor({ req, connectionParams, extra }: { req?: unknown } &
 export function graphqlOptions(config: ResolvedConfig, schemaHost: GraphQLSchemaHost): ApolloDriverConfig {
   return {
     autoSchemaFile: true,
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
     sortSchema: true,
     path: '/graphql',
     playground: false,
-    introspection: true,
+    introspection: config.graphql.introspection,
+    hideSchemaDetailsFromClientErrors: config.graphql.hideSchemaDetails,
     includeStacktraceInErrorResponses: false,
-    subscriptions: { 'graphql-ws': { path: '/graphql' } },
+    parseOptions: { maxTokens: config.graphql.maxTokens },
+    subscriptions: {
+      'graphql-ws': { path: '/graphql', onSubscribe: wsOnSubscribe(config, () => schemaHost.schema) },
+    },
     context: contextFor,
     validationRules: [depthLimit(config.graphql.maxDepth)],
     plugins: [complexityPlugin(() => schemaHost.schema, config.graphql.maxComplexity)],

@@ -22,3 +22,13 @@ export function localSecrets(dataDir: string): LocalSecrets {
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
+
+/** The development secrets under `dataDir`, if any were generated there; never creates anything. */
+export function readLocalSecrets(dataDir: string): Partial<LocalSecrets> {
+  const file = path.resolve(dataDir, 'secrets.json');
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
+  } catch {
+    return {};
+  }
+}

@@ -1,8 +1,9 @@
 import path from 'node:path';
-import type { AppConfig, ResolvedConfig } from '../../config/config.js';
+import { ConfigError, type AppConfig, type ResolvedConfig } from '../../config/config.js';
+import { reusedDevelopmentSecrets } from '../../config/secret-strength.js';
 import { startEmbeddedPostgres, type RunningService } from './embedded-postgres.js';
 import { startLocalRedis } from './local-redis.js';
-import { localSecrets } from './local-secrets.js';
+import { localSecrets, readLocalSecrets } from './local-secrets.js';
 
 export interface ResolvedServices {
   config: ResolvedConfig;
@@ -12,13 +13,27 @@ export interface ResolvedServices {
 
 /**
  * Fills in what the configuration leaves unset: an embedded PostgreSQL and a local redis-server
- * under DATA_DIR, and development secrets. Configured URLs are used as they are.
+ * under DATA_DIR, and development secrets. Configured URLs are used as they are; with both URLs
+ * and both secrets given, nothing is read from or created under DATA_DIR (production aside, which
+ * reads it to refuse development secrets). Throws ConfigError for development secrets in production.
  */
 export async function resolveServices(
   config: AppConfig,
   log: (l: string) => void,
 ): Promise<ResolvedServices> {
+  if (config.env === 'production') {
+    // Production never generates secrets; it also refuses the ones generated for development.
+    const problems = reusedDevelopmentSecrets(config, readLocalSecrets(config.dataDir));
+    if (problems.length) throw new ConfigError(problems);
+  }
   const started: ResolvedServices['started'] = [];
+  const needsDataDir = !config.databaseUrl || !config.redisUrl || !config.jwt.secret || !config.encryptionKey;
+  const inTree = path.relative(process.cwd(), path.resolve(config.dataDir));
+  if (needsDataDir && !inTree.startsWith('..') && !path.isAbsolute(inTree)) {
+    log(
+      `DATA_DIR (${config.dataDir}) is inside the working directory; keep secrets and data outside the project tree.`,
+    );
+  }
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {

@@ -6,6 +6,8 @@ import type { CampaignProgressService } from '../../campaigns/campaign-progress.
 
 export interface TopicPayloads {
   'organization.updated': { organizationId: string; name: string; timezone: string; updatedAt: Date };
+  /** A member's access to the organization changed (removed, role changed): subscriptions re-check it. */
+  'access.changed': { userId: string };
   /** Published per campaign (id = campaign id), coalesced. */
   'campaign.progress': Awaited<ReturnType<CampaignProgressService['snapshot']>>;
 }

@@ -149,6 +149,29 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Renders a message again to say why its templates failed (throws the TemplateError): for a
+   * send the caller is waiting on, the precise reason (the tag refused, the budget spent) matters.
+   */
+  async explainTemplateFailure(messageId: string): Promise<void> {
+    const [m] = await this.prisma.db.$queryRaw<(RenderInput & RenderInput['contact'] & { sender: string })[]>`
+      SELECT m.id, m.email, m."contentId", m."messageId", m."inReplyTo", m."references", m."threadProviderId",
+             s.email AS sender,
+             COALESCE(ct."firstName", m."contactData"->>'firstName') AS "firstName",
+             COALESCE(ct."lastName", m."contactData"->>'lastName') AS "lastName",
+             COALESCE(ct.company, m."contactData"->>'company') AS company,
+             COALESCE(ct.timezone, m."contactData"->>'timezone') AS timezone,
+             COALESCE(ct.attributes, m."contactData"->'attributes', '{}'::jsonb) AS attributes
+      FROM "OutboundMessage" m JOIN "SenderAccount" s ON s.id = m."senderAccountId"
+      LEFT JOIN "Contact" ct ON ct.id = m."contactId"
+      WHERE m.id = ${messageId}::uuid`;
+    if (!m) return;
+    await this.renderer.render(
+      { ...m, messageId: m.messageId || '<preview@campaign-engine.local>', contact: m },
+      { email: m.sender },
+    );
+  }
+
+  /**
    * Takes the job's reservation and claims up to its count of due messages (PENDING → SENDING under
    * this worker, FOR UPDATE SKIP LOCKED), in one transaction; unused capacity goes back to the day's
    * counter. The Message-ID is fixed now, before any provider call; with `handoff` the batch is

@@ -81,7 +81,12 @@ describe('judgeFailure', () => {
   });
 
   it('fails a template that cannot be rendered, and masks unexpected errors', () => {
-    expect(judgeFailure(new TemplateError('Memory limit exceeded'), ctx()).verdict).toMatchObject({
+    expect(
+      judgeFailure(
+        new TemplateError('the template builds too much data', 'limit', { limit: 'memory' }),
+        ctx(),
+      ).verdict,
+    ).toMatchObject({
       type: 'failed',
       kind: 'TEMPLATE',
     });

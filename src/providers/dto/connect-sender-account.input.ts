@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { IsTimeZone } from '../../common/validation/is-time-zone.js';
 import { MailProviderType } from '../../generated/prisma/enums.js';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -70,6 +71,15 @@ export class SmtpSettingsInput {
   @IsOptional()
   @IsBoolean()
   pool?: boolean;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Send the username and password even when the server offers no TLS (default false: a login then requires TLS or STARTTLS). Only for servers on a network you trust.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowInsecureAuth?: boolean;
 }
 
 @InputType({ description: 'A mailbox to connect to the active organization (ADMIN).' })
@@ -89,6 +99,7 @@ export class ConnectSenderAccountInput {
   @Transform(trim)
   @IsString()
   @MaxLength(120)
+  @SingleLine()
   displayName?: string;
 
   @Field(() => Int, {

@@ -132,4 +132,9 @@ describe('classifySmtpError', () => {
     expect(classifySmtpError(own, after)).toBe(own);
     expect(classifySmtpError('weird', before)).toBeInstanceOf(TransientMailError);
   });
+
+  it('a server without STARTTLS, for a mailbox that requires it, needs the mailbox reconnected', () => {
+    const noTls = smtpError({ code: 'ETLS', command: 'CONN', message: 'Server does not support STARTTLS' });
+    expect(classifySmtpError(noTls, before)).toBeInstanceOf(MailboxAuthError);
+  });
 });

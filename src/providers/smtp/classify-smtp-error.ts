@@ -49,6 +49,12 @@ export function classifySmtpError(error: unknown, context: SmtpSendContext): Mai
   const text = oneLine(e.response || e.message || 'SMTP error');
   const reply = e.responseCode;
 
+  if (e.code === 'ETLS') {
+    // The server offers no STARTTLS and the mailbox does not allow a login without it.
+    return new MailboxAuthError(
+      'The SMTP server does not offer TLS; reconnect the mailbox with TLS settings',
+    );
+  }
   if ((e.code && AUTH_CODES.has(e.code)) || (reply && AUTH_REPLIES.has(reply))) {
     return new MailboxAuthError(`SMTP authentication failed: ${text}`);
   }

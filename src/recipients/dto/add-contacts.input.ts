@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsEmail,
-  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -15,10 +14,9 @@ import {
 } from 'class-validator';
 import { GraphQLJSONObject } from '../../common/graphql/json.scalar.js';
 import { IsTimeZone } from '../../common/validation/is-time-zone.js';
-import { MAX_EMAIL_LENGTH, MAX_TEXT_LENGTH, normalizeEmail } from '../contact-fields.js';
+import { attributesProblem, MAX_EMAIL_LENGTH, MAX_TEXT_LENGTH, normalizeEmail } from '../contact-fields.js';
 
 export const MAX_CONTACTS_PER_CALL = 5000;
-const MAX_ATTRIBUTES_BYTES = 16 * 1024;
 
 const toEmail = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? normalizeEmail(value) : value;
@@ -65,17 +63,17 @@ export class ContactInput {
 
   @Field(() => GraphQLJSONObject, {
     nullable: true,
-    description: 'Attributes for personalization ({{ contact.attributes.x }}); merged into the stored ones.',
+    description:
+      'Attributes for personalization ({{ contact.attributes.x }}); merged into the stored ones. At most 16 KB of JSON, nested at most 5 levels.',
   })
   @IsOptional()
-  @IsObject()
-  @ValidateBy(
-    {
-      name: 'maxJsonBytes',
-      validator: { validate: (v: unknown) => JSON.stringify(v ?? {}).length <= MAX_ATTRIBUTES_BYTES },
+  @ValidateBy({
+    name: 'contactAttributes',
+    validator: {
+      validate: (v: unknown) => attributesProblem(v) === null,
+      defaultMessage: (args) => attributesProblem(args?.value) ?? 'attributes are not valid',
     },
-    { message: `attributes must be at most ${MAX_ATTRIBUTES_BYTES / 1024} KB of JSON` },
-  )
+  })
   attributes?: Record<string, unknown>;
 }
 

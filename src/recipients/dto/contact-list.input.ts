@@ -1,6 +1,7 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { SingleLine } from '../../common/validation/single-line.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -11,6 +12,7 @@ export class CreateContactListInput {
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @MaxLength(120)
+  @SingleLine()
   name: string;
 
   @Field(() => String, { nullable: true, description: 'What the list is for.' })
