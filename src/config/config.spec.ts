@@ -50,7 +50,11 @@ describe('loadConfig', () => {
       MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4020/v1.0/',
       INBOUND_POLL_INTERVAL_SECONDS: '30',
     });
-    expect(c.google).toMatchObject({ clientId: 'g-id', clientSecret: 'g-secret', apiUrl: 'http://127.0.0.1:4010/' });
+    expect(c.google).toMatchObject({
+      clientId: 'g-id',
+      clientSecret: 'g-secret',
+      apiUrl: 'http://127.0.0.1:4010/',
+    });
     expect(c.google.tokenUrl).toBe('https://oauth2.googleapis.com/token');
     expect(c.microsoft).toMatchObject({ clientId: undefined, graphUrl: 'http://127.0.0.1:4020/v1.0' });
     expect(c.inbound).toMatchObject({ enabled: true, intervalSeconds: 30, maxMessages: 50 });

@@ -8,6 +8,9 @@ import { SandboxProvider } from './sandbox/sandbox.provider.js';
 import { SenderAccountsResolver } from './sender-accounts.resolver.js';
 import { SenderAccountsService } from './sender-accounts.service.js';
 import { SmtpProvider } from './smtp/smtp.provider.js';
+import { GmailProvider } from './gmail/gmail.provider.js';
+import { GoogleOAuthClient } from './gmail/google-oauth.client.js';
+import { OAuthTokenStore } from './oauth/oauth-token.store.js';
 
 /**
  * Sender accounts (mailboxes) and the MailProvider adapters behind one port. Each adapter is its
@@ -20,10 +23,13 @@ import { SmtpProvider } from './smtp/smtp.provider.js';
     CredentialsCipher,
     SandboxProvider,
     SmtpProvider,
+    OAuthTokenStore,
+    GoogleOAuthClient,
+    GmailProvider,
     {
       provide: MAIL_PROVIDERS,
       useFactory: (...adapters: MailProvider[]) => adapters,
-      inject: [SandboxProvider, SmtpProvider],
+      inject: [SandboxProvider, SmtpProvider, GmailProvider],
     },
     ProviderRegistry,
     SenderAccountsService,

@@ -15,6 +15,7 @@ import {
   smtpSettingsRequired,
   smtpSettingsUnexpected,
 } from './providers.errors.js';
+import { credentialsContext } from './sender-account-credentials.js';
 import { validateWindow } from './sending-window.js';
 import type { SmtpCredentials } from './smtp/smtp-credentials.js';
 import { usageDay } from './usage-day.js';
@@ -40,8 +41,6 @@ export type SenderAccountView = Omit<
   sentToday: number;
 };
 
-/** Credentials are bound to their organization: a ciphertext copied to another tenant's row fails. */
-const credentialsContext = (organizationId: string) => `sender-account:${organizationId}`;
 const MAX_ERROR_LENGTH = 1000;
 
 /** The organization's mailboxes: connect (verified), list, disconnect, and load for sending. */
