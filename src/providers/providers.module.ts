@@ -11,6 +11,8 @@ import { SmtpProvider } from './smtp/smtp.provider.js';
 import { GmailProvider } from './gmail/gmail.provider.js';
 import { GoogleOAuthClient } from './gmail/google-oauth.client.js';
 import { OAuthTokenStore } from './oauth/oauth-token.store.js';
+import { GraphProvider } from './graph/graph.provider.js';
+import { MicrosoftOAuthClient } from './graph/microsoft-oauth.client.js';
 
 /**
  * Sender accounts (mailboxes) and the MailProvider adapters behind one port. Each adapter is its
@@ -26,10 +28,12 @@ import { OAuthTokenStore } from './oauth/oauth-token.store.js';
     OAuthTokenStore,
     GoogleOAuthClient,
     GmailProvider,
+    MicrosoftOAuthClient,
+    GraphProvider,
     {
       provide: MAIL_PROVIDERS,
       useFactory: (...adapters: MailProvider[]) => adapters,
-      inject: [SandboxProvider, SmtpProvider, GmailProvider],
+      inject: [SandboxProvider, SmtpProvider, GmailProvider, GraphProvider],
     },
     ProviderRegistry,
     SenderAccountsService,
