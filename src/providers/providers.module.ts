@@ -13,6 +13,9 @@ import { GoogleOAuthClient } from './gmail/google-oauth.client.js';
 import { OAuthTokenStore } from './oauth/oauth-token.store.js';
 import { GraphProvider } from './graph/graph.provider.js';
 import { MicrosoftOAuthClient } from './graph/microsoft-oauth.client.js';
+import { OAuthCallbackController } from './oauth/oauth-callback.controller.js';
+import { OAuthConnectService } from './oauth/oauth-connect.service.js';
+import { OAuthStateService } from './oauth/oauth-state.service.js';
 
 /**
  * Sender accounts (mailboxes) and the MailProvider adapters behind one port. Each adapter is its
@@ -20,7 +23,7 @@ import { MicrosoftOAuthClient } from './graph/microsoft-oauth.client.js';
  * MAIL_PROVIDERS.
  */
 @Module({
-  controllers: [SandboxInboxController],
+  controllers: [SandboxInboxController, OAuthCallbackController],
   providers: [
     CredentialsCipher,
     SandboxProvider,
@@ -37,6 +40,8 @@ import { MicrosoftOAuthClient } from './graph/microsoft-oauth.client.js';
     },
     ProviderRegistry,
     SenderAccountsService,
+    OAuthStateService,
+    OAuthConnectService,
     SenderAccountsResolver,
     SandboxInboxService,
     SandboxInboxGuard,
