@@ -46,6 +46,6 @@ import { OAuthStateService } from './oauth/oauth-state.service.js';
     SandboxInboxService,
     SandboxInboxGuard,
   ],
-  exports: [ProviderRegistry, SenderAccountsService, SandboxInboxService, CredentialsCipher],
+  exports: [ProviderRegistry, SenderAccountsService, SandboxInboxService, CredentialsCipher, MAIL_PROVIDERS],
 })
 export class ProvidersModule {}
