@@ -101,7 +101,7 @@ export function gmailError(code: number, reason: string, message: string) {
 const WELL_FORMED_ID = /^<[^<>@\s]+@[^<>@\s]+>$/;
 
 export async function startFakeGoogle(
-  options: { clientId?: string; clientSecret?: string } = {},
+  options: { clientId?: string; clientSecret?: string; port?: number } = {},
 ): Promise<FakeGoogle> {
   const clientId = options.clientId ?? 'fake-google-client.apps.googleusercontent.com';
   const clientSecret = options.clientSecret ?? 'fake-google-secret';
@@ -366,12 +366,29 @@ export async function startFakeGoogle(
     return { status: 400, json: { error: 'unsupported_grant_type' } };
   }
 
+  /** What each fake mailbox holds, for people trying the engine against the fake (`npm run start:fakes`). */
+  function overview(): FakeResponse {
+    const json = [...users.values()].map((u) => ({
+      email: u.email,
+      messages: u.messages.map((m) => ({
+        id: m.id,
+        threadId: m.threadId,
+        labelIds: m.labelIds,
+        messageId: m.messageId,
+        to: headerOf(m.raw, 'To'),
+        subject: headerOf(m.raw, 'Subject'),
+      })),
+    }));
+    return { status: 200, json };
+  }
+
   function expireAccessTokens(email: string) {
     for (const [t, a] of accessTokens) if (a.email === email.toLowerCase()) accessTokens.delete(t);
   }
 
   const server = await new FakeHttpServer(
     async (req) => {
+      if (req.method === 'GET' && req.path === '/_fake/mailboxes') return overview();
       if (req.method === 'GET' && req.path === '/o/oauth2/v2/auth') return authorizePage(req);
       if (req.method === 'POST' && req.path === '/o/oauth2/v2/auth/approve') return approve(req);
       if (req.method === 'POST' && req.path === '/token') return token(req);
@@ -386,7 +403,7 @@ export async function startFakeGoogle(
       }
       return tokenUser(req);
     },
-  ).start();
+  ).start(options.port);
 
   return {
     url: server.url,

@@ -60,9 +60,13 @@ export class FakeHttpServer {
     private readonly identify: (req: FakeRequest) => string | undefined,
   ) {}
 
-  async start(): Promise<this> {
+  /** Listens on loopback; port 0 (tests) picks a free one. */
+  async start(port = 0): Promise<this> {
     this.server = http.createServer((req, res) => void this.serve(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }

@@ -95,7 +95,7 @@ const IMID_FILTER = /internetMessageId eq '([^']+)'/i;
 const RECEIVED_FILTER = /receivedDateTime ge ([0-9T:.\-Z]+)/i;
 
 export async function startFakeMicrosoft(
-  options: { clientId?: string; clientSecret?: string } = {},
+  options: { clientId?: string; clientSecret?: string; port?: number } = {},
 ): Promise<FakeMicrosoft> {
   const clientId = options.clientId ?? '00000000-fake-4000-8000-microsoft00';
   const clientSecret = options.clientSecret ?? 'fake-microsoft-secret';
@@ -356,6 +356,19 @@ export async function startFakeMicrosoft(
 
   const server = await new FakeHttpServer(
     async (req) => {
+      if (req.method === 'GET' && req.path === '/_fake/mailboxes') {
+        const json = [...users.values()].map((u) => ({
+          email: u.email,
+          messages: u.messages.map((m) => ({
+            id: m.id,
+            folder: m.folder,
+            internetMessageId: m.internetMessageId,
+            to: headerOf(m.raw, 'To'),
+            subject: m.subject,
+          })),
+        }));
+        return { status: 200, json };
+      }
       if (req.method === 'GET' && req.path === '/common/oauth2/v2.0/authorize') return authorizePage(req);
       if (req.method === 'POST' && req.path === '/common/oauth2/v2.0/authorize/approve') return approve(req);
       if (req.method === 'POST' && req.path === '/common/oauth2/v2.0/token') return token(req);
@@ -370,7 +383,7 @@ export async function startFakeMicrosoft(
       }
       return tokenUser(req);
     },
-  ).start();
+  ).start(options.port);
 
   return {
     url: server.url,
