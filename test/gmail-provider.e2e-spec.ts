@@ -14,6 +14,7 @@ import { gmailError, startFakeGoogle, type FakeGoogle } from './support/fake-goo
 import { autoReply, bounce, reply } from './support/inbound-mail.js';
 import { outgoing } from './support/mime.js';
 import { createOrganization, storeMailbox, storedCredentials } from './support/oauth-mailboxes.js';
+import { fakeProviders } from './support/provider-config.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** The real @googleapis/gmail client against the fake Gmail API and token endpoint, with real PostgreSQL. */
@@ -26,15 +27,7 @@ describe('Gmail adapter', () => {
 
   beforeAll(async () => {
     google = await startFakeGoogle();
-    t = await startTestApp({
-      google: {
-        clientId: google.clientId,
-        clientSecret: google.clientSecret,
-        authorizeUrl: google.authorizeUrl,
-        tokenUrl: google.tokenUrl,
-        apiUrl: google.apiUrl,
-      },
-    });
+    t = await startTestApp(fakeProviders({ google }));
     gmail = t.app.get(GmailProvider);
     org = (await createOrganization(t)).id;
   });

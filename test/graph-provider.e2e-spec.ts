@@ -14,6 +14,7 @@ import { graphError, startFakeMicrosoft, type FakeMicrosoft } from './support/fa
 import { autoReply, bounce, reply } from './support/inbound-mail.js';
 import { outgoing } from './support/mime.js';
 import { createOrganization, storeMailbox, storedCredentials } from './support/oauth-mailboxes.js';
+import { fakeProviders } from './support/provider-config.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** The real Microsoft Graph client against the fake Graph and identity platform, with real PostgreSQL. */
@@ -26,15 +27,7 @@ describe('Microsoft Graph adapter', () => {
 
   beforeAll(async () => {
     ms = await startFakeMicrosoft();
-    t = await startTestApp({
-      microsoft: {
-        clientId: ms.clientId,
-        clientSecret: ms.clientSecret,
-        authorizeUrl: ms.authorizeUrl,
-        tokenUrl: ms.tokenUrl,
-        graphUrl: ms.graphUrl,
-      },
-    });
+    t = await startTestApp(fakeProviders({ microsoft: ms }));
     graph = t.app.get(GraphProvider);
     org = (await createOrganization(t)).id;
   });

@@ -9,6 +9,7 @@ import { startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { startFakeMicrosoft, type FakeMicrosoft } from './support/fake-microsoft.js';
 import { bounce, reply } from './support/inbound-mail.js';
 import { createOrganization, storeMailbox } from './support/oauth-mailboxes.js';
+import { fakeProviders } from './support/provider-config.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** Records what it is given; `hold()` makes the next record wait until released. */
@@ -53,24 +54,7 @@ describe('inbound poller', () => {
 
   beforeAll(async () => {
     [google, ms] = await Promise.all([startFakeGoogle(), startFakeMicrosoft()]);
-    t = await startTestApp({
-      google: {
-        clientId: google.clientId,
-        clientSecret: google.clientSecret,
-        authorizeUrl: google.authorizeUrl,
-        tokenUrl: google.tokenUrl,
-        apiUrl: google.apiUrl,
-      },
-      microsoft: {
-        clientId: ms.clientId,
-        clientSecret: ms.clientSecret,
-        authorizeUrl: ms.authorizeUrl,
-        tokenUrl: ms.tokenUrl,
-        graphUrl: ms.graphUrl,
-      },
-      // the app's own poller stays idle; the tests run pollers by hand
-      inbound: { enabled: false, intervalSeconds: 60, maxMessages: 2, leaseSeconds: 120 },
-    });
+    t = await startTestApp(fakeProviders({ google, microsoft: ms }, { maxMessages: 2, leaseSeconds: 120 }));
     org = (await createOrganization(t)).id;
   });
   afterAll(async () => {
@@ -220,5 +204,30 @@ describe('inbound poller', () => {
     expect(after.lastError).toContain('invalid_grant');
     await t.prisma.db.senderAccount.update({ where: { id: bob.id }, data: { inboundPollAt: null } });
     expect(await p.pollDue()).toBe(0);
+  });
+
+  it('worker processes poll on their own schedule (the app with INBOUND_POLL on)', async () => {
+    google.addUser('carl@example.com');
+    const carl = await storeMailbox(t, org, 'GMAIL', 'carl@example.com', {
+      refreshToken: google.issueRefreshToken('carl@example.com'),
+    });
+    const worker = await startTestApp(
+      {
+        ...fakeProviders({ google, microsoft: ms }, { enabled: true, intervalSeconds: 1 }),
+        databaseUrl: t.config.databaseUrl,
+      },
+      'worker',
+    );
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(await row(carl.id)).inboundCursor && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const polled = await row(carl.id);
+      expect(polled.inboundCursor).toBe(String(google.mailbox('carl@example.com').historyId));
+      expect(polled.inboundPolledAt).not.toBeNull();
+    } finally {
+      await worker.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { GraphQLClient } from './support/graphql-client.js';
 import { ManualClock } from './support/manual-clock.js';
 import { outgoing } from './support/mime.js';
 import { storedCredentials } from './support/oauth-mailboxes.js';
+import { fakeProviders } from './support/provider-config.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const AUTH_URL = `query($p: MailProviderType!) { senderAccountAuthorizationUrl(provider: $p) }`;
@@ -29,26 +30,7 @@ describe('connecting Gmail and Microsoft mailboxes', () => {
 
   beforeAll(async () => {
     [google, ms] = await Promise.all([startFakeGoogle(), startFakeMicrosoft()]);
-    t = await startTestApp(
-      {
-        google: {
-          clientId: google.clientId,
-          clientSecret: google.clientSecret,
-          authorizeUrl: google.authorizeUrl,
-          tokenUrl: google.tokenUrl,
-          apiUrl: google.apiUrl,
-        },
-        microsoft: {
-          clientId: ms.clientId,
-          clientSecret: ms.clientSecret,
-          authorizeUrl: ms.authorizeUrl,
-          tokenUrl: ms.tokenUrl,
-          graphUrl: ms.graphUrl,
-        },
-      },
-      'all',
-      { clock },
-    );
+    t = await startTestApp(fakeProviders({ google, microsoft: ms }), 'all', { clock });
     api = new GraphQLClient(t.url);
     alice = await signUpWithOrg(api, 'alice');
     asAlice = api.as({ token: alice.token, org: alice.org });
