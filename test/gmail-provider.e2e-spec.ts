@@ -3,6 +3,7 @@ import { GmailProvider } from '../src/providers/gmail/gmail.provider.js';
 import { GoogleOAuthClient } from '../src/providers/gmail/google-oauth.client.js';
 import {
   MailboxAuthError,
+  MailboxQuotaError,
   PermanentMailError,
   TransientMailError,
   UnknownOutcomeMailError,
@@ -108,6 +109,37 @@ describe('Gmail adapter', () => {
     await expect(sent).rejects.toBeInstanceOf(TransientMailError);
     await expect(sent).rejects.toMatchObject({ retryAfterMs: 7000 });
     expect(sends(mailbox.email)).toHaveLength(1); // the client did not retry by itself
+    expect(google.mailbox(mailbox.email).sent()).toHaveLength(0);
+  });
+
+  it('the daily sending limit is a quota error lasting until the time Gmail names; concurrency errors are transient', async () => {
+    const mailbox = await connected();
+    const until = new Date(Date.now() + 2 * 3600_000);
+    google.inject({
+      method: 'POST',
+      path: /messages\/send$/,
+      status: 429,
+      json: gmailError(
+        429,
+        'userRateLimitExceeded',
+        `User-rate limit exceeded.  Retry after ${until.toISOString()} (Mail sending)`,
+      ),
+    });
+    const limited = gmail.send(mailbox, await outgoing(mailbox.email, 'ada@example.org'));
+    await expect(limited).rejects.toBeInstanceOf(MailboxQuotaError);
+    const wait = ((await limited.catch((e: unknown) => e)) as MailboxQuotaError).retryAfterMs!;
+    expect(wait).toBeLessThanOrEqual(2 * 3600_000);
+    expect(wait).toBeGreaterThan(2 * 3600_000 - 60_000);
+
+    google.inject({
+      method: 'GET',
+      path: /\/messages$/,
+      status: 403,
+      json: gmailError(403, 'rateLimitExceeded', 'Too many concurrent requests for user'),
+    });
+    await expect(gmail.findSent(mailbox, '<x@campaign-engine.test>')).rejects.toBeInstanceOf(
+      TransientMailError,
+    );
     expect(google.mailbox(mailbox.email).sent()).toHaveLength(0);
   });
 

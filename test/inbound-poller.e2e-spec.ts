@@ -201,6 +201,7 @@ describe('inbound poller', () => {
     expect(await p.pollDue()).toBe(1);
     const after = await row(bob.id);
     expect(after.status).toBe('DISCONNECTED');
+    expect(after.inboundError).toContain('invalid_grant');
     expect(after.lastError).toContain('invalid_grant');
     await t.prisma.db.senderAccount.update({ where: { id: bob.id }, data: { inboundPollAt: null } });
     expect(await p.pollDue()).toBe(0);

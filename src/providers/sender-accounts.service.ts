@@ -48,7 +48,15 @@ export interface LoadedMailbox extends MailboxContext {
 /** A mailbox as the API shows it: never its credentials. */
 export type SenderAccountView = Omit<
   SenderAccount,
-  'encryptedCredentials' | 'organizationId' | 'updatedAt' | 'nextSendAt' | 'lastSentAt'
+  | 'encryptedCredentials'
+  | 'organizationId'
+  | 'updatedAt'
+  | 'nextSendAt'
+  | 'lastSentAt'
+  | 'inboundCursor'
+  | 'inboundPollAt'
+  | 'inboundLeaseUntil'
+  | 'inboundLeaseToken'
 > & {
   sentToday: number;
 };
@@ -381,6 +389,10 @@ export class SenderAccountsService {
         updatedAt: _u,
         nextSendAt: _n,
         lastSentAt: _l,
+        inboundCursor: _ic,
+        inboundPollAt: _ip,
+        inboundLeaseUntil: _lu,
+        inboundLeaseToken: _lt,
         ...view
       }) => ({
         ...view,
