@@ -13,6 +13,7 @@ import { PrismaService } from '../../prisma/prisma.service.js';
 import { INBOUND_SINK, type InboundSink } from '../inbound-sink.port.js';
 import { MailboxAuthError, TransientMailError } from '../mail-errors.js';
 import { MAIL_PROVIDERS, type MailProvider } from '../mail-provider.port.js';
+import { isOAuthProvider } from '../oauth/oauth-mail-provider.js';
 import { SenderAccountsService } from '../sender-accounts.service.js';
 
 interface Claimed {
@@ -48,7 +49,11 @@ export class InboundPollerService implements OnApplicationBootstrap, OnModuleDes
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {
     this.adapters = new Map(adapters.map((a) => [a.type, a]));
-    this.polled = adapters.filter((a) => typeof a.fetchInbound === 'function').map((a) => a.type);
+    // A provider without its OAuth client configured cannot refresh tokens: polling it would only
+    // turn a configuration gap into disconnected mailboxes.
+    this.polled = adapters
+      .filter((a) => typeof a.fetchInbound === 'function' && (!isOAuthProvider(a) || a.oauth.configured))
+      .map((a) => a.type);
   }
 
   onApplicationBootstrap() {

@@ -19,6 +19,11 @@ const GRANT_GONE = new Set([
 export function classifyTokenError(f: HttpFailure, now: Date): MailError {
   if (f.network) return classifyNetworkFailure(f, { sending: false, now });
   const code = f.reasons[0];
+  if (code === 'invalid_client') {
+    return new MailboxAuthError(
+      `The provider refused this server's OAuth client (invalid_client): check the configured client id and secret. ${f.message}`,
+    );
+  }
   if (code && GRANT_GONE.has(code)) {
     return new MailboxAuthError(`The provider refused the mailbox's authorization (${code}): ${f.message}`);
   }
