@@ -16,6 +16,7 @@ import { APP_CONFIG, ConfigModule } from './config/config.module.js';
 import { BullRootModule } from './delivery/queues.js';
 import { PrismaModule } from './prisma/prisma.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { InboundPollerModule } from './providers/inbound/inbound-poller.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
 import { RunnerModule } from './runner/runner.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         RecipientsModule,
         ProvidersModule,
+        InboundPollerModule.register(),
         CampaignsModule,
         DeliveryModule.register(config.role),
         RunnerModule.register(config.role),

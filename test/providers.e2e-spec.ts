@@ -163,8 +163,8 @@ describe('sender accounts and providers over GraphQL', () => {
     const cases: [Record<string, unknown>, string, RegExp?][] = [
       [{ provider: 'SMTP', email: 'a@example.com' }, 'smtp'],
       [{ provider: 'SANDBOX', email: 'a@example.com', smtp: smtpSettings() }, 'smtp'],
-      [{ provider: 'GMAIL', email: 'a@example.com' }, 'provider', /not available yet/],
-      [{ provider: 'MICROSOFT', email: 'a@example.com' }, 'provider', /not available yet/],
+      [{ provider: 'GMAIL', email: 'a@example.com' }, 'provider', /not configured.*GOOGLE_CLIENT_ID/],
+      [{ provider: 'MICROSOFT', email: 'a@example.com' }, 'provider', /not configured.*MICROSOFT_CLIENT_ID/],
       [{ provider: 'SANDBOX', email: 'not-an-address' }, 'email'],
       [{ provider: 'SANDBOX', email: 'a@example.com', dailyCap: 0 }, 'dailyCap'],
       [{ provider: 'SANDBOX', email: 'a@example.com', dailyCap: 100001 }, 'dailyCap'],

@@ -99,4 +99,24 @@ describe('loadConfig', () => {
     expect(loadDatabaseConfig({ NODE_ENV: 'production', DATABASE_URL: url }).databaseUrl).toBe(url);
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
+
+  it('reads the OAuth clients and provider endpoints, and wants a client id with its secret', () => {
+    const c = loadConfig({
+      GOOGLE_CLIENT_ID: 'g-id',
+      GOOGLE_CLIENT_SECRET: 'g-secret',
+      GMAIL_API_URL: 'http://127.0.0.1:4010',
+      MICROSOFT_GRAPH_URL: 'http://127.0.0.1:4020/v1.0/',
+      INBOUND_POLL_INTERVAL_SECONDS: '30',
+    });
+    expect(c.google).toMatchObject({
+      clientId: 'g-id',
+      clientSecret: 'g-secret',
+      apiUrl: 'http://127.0.0.1:4010/',
+    });
+    expect(c.google.tokenUrl).toBe('https://oauth2.googleapis.com/token');
+    expect(c.microsoft).toMatchObject({ clientId: undefined, graphUrl: 'http://127.0.0.1:4020/v1.0' });
+    expect(c.inbound).toMatchObject({ enabled: true, intervalSeconds: 30, maxMessages: 50 });
+    expect(() => loadConfig({ MICROSOFT_CLIENT_ID: 'only-the-id' })).toThrow(/MICROSOFT_CLIENT_ID/);
+    expect(() => loadConfig({ GOOGLE_TOKEN_URL: 'ftp://x' })).toThrow(/GOOGLE_TOKEN_URL/);
+  });
 });

@@ -77,6 +77,26 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 100000).default(100),
   LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86400).default(900),
   SUBSCRIPTION_RECHECK_MS: int(100, 3600000).default(30000),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  GOOGLE_AUTH_URL: url(['http:', 'https:']).default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_TOKEN_URL: url(['http:', 'https:']).default('https://oauth2.googleapis.com/token'),
+  GMAIL_API_URL: url(['http:', 'https:']).default('https://gmail.googleapis.com/'),
+  MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  MICROSOFT_AUTHORIZE_URL: url(['http:', 'https:']).default(
+    'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
+  ),
+  MICROSOFT_TOKEN_URL: url(['http:', 'https:']).default(
+    'https://login.microsoftonline.com/common/oauth2/v2.0/token',
+  ),
+  MICROSOFT_GRAPH_URL: url(['http:', 'https:']).default('https://graph.microsoft.com/v1.0'),
+  OAUTH_STATE_TTL_SECONDS: int(30, 3600).default(600),
+  PROVIDER_TIMEOUT_MS: int(100, 600000).default(30000),
+  INBOUND_POLL: bool.default(true),
+  INBOUND_POLL_INTERVAL_SECONDS: int(1, 86400).default(60),
+  INBOUND_POLL_MAX_MESSAGES: int(1, 1000).default(50),
+  INBOUND_POLL_LEASE_SECONDS: int(10, 86400).default(600),
 });
 
 export interface AppConfig {
@@ -151,6 +171,32 @@ export interface AppConfig {
    * addresses; every other loopback, private, link-local or reserved destination is refused.
    */
   mailboxHostAllowlist: string[];
+  /** Google OAuth client and endpoints (Gmail mailboxes); the URLs point at fakes in tests. */
+  google: OAuthClientConfig & { apiUrl: string };
+  /** Microsoft identity platform client and endpoints (Microsoft 365 mailboxes). */
+  microsoft: OAuthClientConfig & { graphUrl: string };
+  oauth: { stateTtlSeconds: number };
+  providers: {
+    /** Overall deadline of one provider call (token refresh, send, lookup, one inbound poll step). */
+    timeoutMs: number;
+  };
+  inbound: {
+    /** Whether worker processes poll connected mailboxes for replies and bounces. */
+    enabled: boolean;
+    /** Seconds between two polls of one mailbox. */
+    intervalSeconds: number;
+    /** At most this many messages fetched per mailbox per poll (the provider quota a poll spends). */
+    maxMessages: number;
+    /** A poll not finished within this is considered dead and the mailbox may be polled again. */
+    leaseSeconds: number;
+  };
+}
+
+export interface OAuthClientConfig {
+  clientId?: string;
+  clientSecret?: string;
+  authorizeUrl: string;
+  tokenUrl: string;
 }
 
 /** A config whose services have been resolved (embedded ones started, secrets in place). */
@@ -200,6 +246,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const weakKey = c.ENCRYPTION_KEY && weakEncryptionKey(Buffer.from(c.ENCRYPTION_KEY, 'base64'));
     if (weakKey) problems.push(`ENCRYPTION_KEY: ${weakKey}`);
   }
+  for (const p of ['GOOGLE', 'MICROSOFT'] as const) {
+    if (!c[`${p}_CLIENT_ID`] !== !c[`${p}_CLIENT_SECRET`]) {
+      problems.push(`${p}_CLIENT_ID / ${p}_CLIENT_SECRET: set both or neither`);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     env: c.NODE_ENV,
@@ -242,6 +293,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       providerTimeoutMs: Math.min(c.DELIVERY_PROVIDER_TIMEOUT_MS, Math.floor(c.DELIVERY_STUCK_MS / 2)),
     },
     runnerTickMs: c.RUNNER_TICK_MS,
+    google: {
+      clientId: c.GOOGLE_CLIENT_ID,
+      clientSecret: c.GOOGLE_CLIENT_SECRET,
+      authorizeUrl: c.GOOGLE_AUTH_URL,
+      tokenUrl: c.GOOGLE_TOKEN_URL,
+      apiUrl: c.GMAIL_API_URL.replace(/\/?$/, '/'),
+    },
+    microsoft: {
+      clientId: c.MICROSOFT_CLIENT_ID,
+      clientSecret: c.MICROSOFT_CLIENT_SECRET,
+      authorizeUrl: c.MICROSOFT_AUTHORIZE_URL,
+      tokenUrl: c.MICROSOFT_TOKEN_URL,
+      graphUrl: c.MICROSOFT_GRAPH_URL.replace(/\/$/, ''),
+    },
+    oauth: { stateTtlSeconds: c.OAUTH_STATE_TTL_SECONDS },
+    providers: { timeoutMs: c.PROVIDER_TIMEOUT_MS },
+    inbound: {
+      enabled: c.INBOUND_POLL,
+      intervalSeconds: c.INBOUND_POLL_INTERVAL_SECONDS,
+      maxMessages: c.INBOUND_POLL_MAX_MESSAGES,
+      leaseSeconds: c.INBOUND_POLL_LEASE_SECONDS,
+    },
     mailboxHostAllowlist,
     trustProxy: parseTrustProxy(c.TRUST_PROXY),
     login: {

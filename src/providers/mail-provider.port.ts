@@ -86,6 +86,11 @@ export interface MailProvider {
   readonly reconcileLagMs?: number;
   /** Limits a new mailbox of this provider gets by default. */
   readonly defaults?: ProviderDefaults;
+  /**
+   * Optional: limits for a new mailbox of this address when they depend on the kind of account
+   * (consumer Gmail vs Google Workspace). Falls back to `defaults` when absent.
+   */
+  defaultsFor?(email: string): ProviderDefaults;
   /** Checks the credentials work (called when the mailbox is connected). Throws a MailError. */
   verify(mailbox: MailboxContext, options?: CallOptions): Promise<void>;
   /** Sends one message. Throws a MailError subclass on failure. */

@@ -18,3 +18,21 @@ export const smtpSettingsUnexpected = (type: MailProviderType) =>
 /** `reason` must be the engine's own words (describeCheckFailure), never a server's reply. */
 export const credentialsRefused = (field: string, reason: string) =>
   badInput(field, `The mailbox could not be verified: ${reason}`);
+
+export const oauthNotConfigured = (type: MailProviderType, settings: string) =>
+  badInput('provider', `${type} mailboxes are not configured on this server: set ${settings}`);
+
+export const oauthOnly = (type: MailProviderType) =>
+  badInput('provider', `${type} mailboxes connect through OAuth (GMAIL or MICROSOFT only)`);
+
+export const oauthTokenRequired = (type: MailProviderType) =>
+  badInput(
+    'oauth',
+    `${type} mailboxes need oauth.refreshToken here, or connect through senderAccountAuthorizationUrl`,
+  );
+
+export const oauthTokenUnexpected = (type: MailProviderType) =>
+  badInput('oauth', `oauth settings only apply to GMAIL and MICROSOFT mailboxes, not ${type}`);
+
+export const tokenForAnotherMailbox = (email: string) =>
+  badInput('email', `The refresh token belongs to ${email}, not to the address given`);

@@ -5,17 +5,30 @@ import type { MailProviderType, SenderAccountStatus } from '../generated/prisma/
 import { Prisma, type SenderAccount } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { ConnectSenderAccountInput } from './dto/connect-sender-account.input.js';
+import type { UpdateSenderAccountInput } from './dto/update-sender-account.input.js';
+import { withTokens } from './oauth/oauth-credentials.js';
+import {
+  isOAuthProvider,
+  OAUTH_PROVIDERS,
+  type OAuthMailProvider,
+  type OAuthProviderType,
+} from './oauth/oauth-mail-provider.js';
 import { MailboxAuthError, MailError } from './mail-errors.js';
 import { describeCheckFailure, MailboxCheckError } from './mailbox-check-error.js';
-import type { MailboxContext } from './mail-provider.port.js';
+import type { MailboxContext, MailProvider, ProviderDefaults } from './mail-provider.port.js';
 import { ProviderRegistry } from './provider-registry.js';
 import {
   credentialsRefused,
+  oauthNotConfigured,
+  oauthTokenRequired,
+  oauthTokenUnexpected,
   senderAccountNotFound,
+  tokenForAnotherMailbox,
   senderAccountTaken,
   smtpSettingsRequired,
   smtpSettingsUnexpected,
 } from './providers.errors.js';
+import { credentialsContext } from './sender-account-credentials.js';
 import { validateWindow } from './sending-window.js';
 import type { SmtpCredentials } from './smtp/smtp-credentials.js';
 import { usageDay } from './usage-day.js';
@@ -36,14 +49,26 @@ export interface LoadedMailbox extends MailboxContext {
 /** A mailbox as the API shows it: never its credentials. */
 export type SenderAccountView = Omit<
   SenderAccount,
-  'encryptedCredentials' | 'organizationId' | 'updatedAt' | 'nextSendAt' | 'lastSentAt'
+  | 'encryptedCredentials'
+  | 'organizationId'
+  | 'updatedAt'
+  | 'nextSendAt'
+  | 'lastSentAt'
+  | 'inboundCursor'
+  | 'inboundPollAt'
+  | 'inboundLeaseUntil'
+  | 'inboundLeaseToken'
 > & {
   sentToday: number;
 };
 
-/** Credentials are bound to their organization: a ciphertext copied to another tenant's row fails. */
-const credentialsContext = (organizationId: string) => `sender-account:${organizationId}`;
 const MAX_ERROR_LENGTH = 1000;
+const FALLBACK_DEFAULTS: ProviderDefaults = { dailyCap: 500, minGapSeconds: 0 };
+
+/** The limits a new mailbox gets unless the user sets its own. */
+function providerDefaults(adapter: MailProvider, email: string): ProviderDefaults {
+  return adapter.defaultsFor?.(email) ?? adapter.defaults ?? FALLBACK_DEFAULTS;
+}
 
 /** The organization's mailboxes: connect (verified), list, disconnect, and load for sending. */
 @Injectable()
@@ -63,8 +88,12 @@ export class SenderAccountsService {
    */
   async connect(organizationId: string, input: ConnectSenderAccountInput): Promise<SenderAccountView> {
     const adapter = this.registry.get(input.provider);
-    const credentials = this.credentialsFrom(input);
+    let credentials = this.credentialsFrom(input);
     validateWindow(input);
+    const oauth = isOAuthProvider(adapter) ? adapter : undefined;
+    if (oauth && !oauth.oauth.configured) {
+      throw oauthNotConfigured(input.provider, OAUTH_PROVIDERS[input.provider as OAuthProviderType].settings);
+    }
     const existing = await this.prisma.db.senderAccount.findUnique({
       where: {
         organizationId_email_provider: { organizationId, email: input.email, provider: input.provider },
@@ -72,33 +101,38 @@ export class SenderAccountsService {
     });
     if (existing?.status === 'ACTIVE') throw senderAccountTaken(input.email, input.provider);
 
-    const mailbox = {
-      id: existing?.id ?? 'new',
-      organizationId,
-      email: input.email,
-      provider: input.provider,
-      credentials,
-    };
-    try {
-      await adapter.verify(mailbox);
-    } catch (e) {
-      // Only the engine's own words reach the caller: a server's replies could be anything it is
-      // made to say, including what an internal service answers to a probe.
-      if (e instanceof MailError) {
-        const field =
-          e instanceof MailboxCheckError ? e.field : input.provider === 'SMTP' ? 'smtp' : 'provider';
-        throw credentialsRefused(field, describeCheckFailure(e));
+    if (oauth) {
+      credentials = await this.oauthCredentials(oauth, input);
+    } else {
+      const mailbox = {
+        id: existing?.id ?? 'new',
+        organizationId,
+        email: input.email,
+        provider: input.provider,
+        credentials,
+      };
+      try {
+        await adapter.verify(mailbox);
+      } catch (e) {
+        // Only the engine's own words reach the caller: a server's replies could be anything it is
+        // made to say, including what an internal service answers to a probe.
+        if (e instanceof MailError) {
+          const field =
+            e instanceof MailboxCheckError ? e.field : input.provider === 'SMTP' ? 'smtp' : 'provider';
+          throw credentialsRefused(field, describeCheckFailure(e));
+        }
+        throw e;
       }
-      throw e;
     }
 
+    const defaults = providerDefaults(adapter, input.email);
     const timezone = input.timezone ?? (await this.organizationTimezone(organizationId));
     const data = {
       displayName: input.displayName ?? null,
       status: 'ACTIVE' as const,
       encryptedCredentials: this.cipher.encrypt(credentials, credentialsContext(organizationId)),
-      dailyCap: input.dailyCap ?? 500,
-      minGapSeconds: input.minGapSeconds ?? 0,
+      dailyCap: input.dailyCap ?? defaults.dailyCap,
+      minGapSeconds: input.minGapSeconds ?? defaults.minGapSeconds,
       timezone,
       windowStartMinute: input.windowStartMinute ?? null,
       windowEndMinute: input.windowEndMinute ?? null,
@@ -108,17 +142,107 @@ export class SenderAccountsService {
     };
     const saved = existing
       ? await this.prisma.db.senderAccount.update({ where: { id: existing.id }, data })
-      : await this.prisma.db.senderAccount
-          .create({ data: { ...data, organizationId, email: input.email, provider: input.provider } })
-          .catch((e: unknown) => {
-            // Two connects of the same address at once: the unique index decides, the loser gets CONFLICT.
-            if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
-              throw senderAccountTaken(input.email, input.provider);
-            }
-            throw e;
-          });
+      : await this.create(organizationId, input.email, input.provider, data);
     if (existing) await adapter.close(existing.id); // drop connections that used the old settings
     return (await this.withSentToday([saved]))[0];
+  }
+
+  /**
+   * Stores a mailbox whose owner just granted access through the provider's consent page: a new
+   * mailbox gets the provider's default limits; one already connected (active or not) keeps its
+   * settings and gets the new tokens. The address is the one the provider's profile gave.
+   */
+  async connectAuthorized(
+    organizationId: string,
+    provider: MailProviderType,
+    email: string,
+    credentials: Record<string, unknown>,
+  ): Promise<{ account: SenderAccountView; reconnected: boolean }> {
+    const adapter = this.registry.get(provider);
+    const encryptedCredentials = this.cipher.encrypt(credentials, credentialsContext(organizationId));
+    const existing = await this.prisma.db.senderAccount.findUnique({
+      where: { organizationId_email_provider: { organizationId, email, provider } },
+    });
+    if (existing) {
+      const saved = await this.prisma.db.senderAccount.update({
+        where: { id: existing.id },
+        data: { status: 'ACTIVE', encryptedCredentials, lastError: null, inboundError: null },
+      });
+      await adapter.close(existing.id);
+      return { account: (await this.withSentToday([saved]))[0], reconnected: true };
+    }
+    const defaults = providerDefaults(adapter, email);
+    const saved = await this.create(organizationId, email, provider, {
+      status: 'ACTIVE',
+      encryptedCredentials,
+      dailyCap: defaults.dailyCap,
+      minGapSeconds: defaults.minGapSeconds,
+      timezone: await this.organizationTimezone(organizationId),
+    });
+    return { account: (await this.withSentToday([saved]))[0], reconnected: false };
+  }
+
+  /**
+   * Changes a mailbox's display name and sending limits. Only given fields change; the sending
+   * window is checked as a whole after the change. NOT_FOUND for another organization's mailbox.
+   */
+  async update(
+    organizationId: string,
+    id: string,
+    input: UpdateSenderAccountInput,
+  ): Promise<SenderAccountView> {
+    const found = await this.find(organizationId, id);
+    const window = {
+      windowStartMinute:
+        input.windowStartMinute !== undefined ? input.windowStartMinute : found.windowStartMinute,
+      windowEndMinute: input.windowEndMinute !== undefined ? input.windowEndMinute : found.windowEndMinute,
+    };
+    validateWindow(window);
+    const updated = await this.prisma.db.senderAccount.update({
+      where: { id: found.id },
+      data: {
+        ...(input.displayName !== undefined ? { displayName: input.displayName || null } : {}),
+        ...(input.dailyCap != null ? { dailyCap: input.dailyCap } : {}),
+        ...(input.minGapSeconds != null ? { minGapSeconds: input.minGapSeconds } : {}),
+        ...(input.timezone != null ? { timezone: input.timezone } : {}),
+        ...(input.windowDays != null
+          ? { windowDays: [...new Set(input.windowDays)].sort((a, b) => a - b) }
+          : {}),
+        ...window,
+      },
+    });
+    return (await this.withSentToday([updated]))[0];
+  }
+
+  private create(
+    organizationId: string,
+    email: string,
+    provider: MailProviderType,
+    data: Omit<Prisma.SenderAccountUncheckedCreateInput, 'organizationId' | 'email' | 'provider'>,
+  ) {
+    return this.prisma.db.senderAccount
+      .create({ data: { ...data, organizationId, email, provider } })
+      .catch((e: unknown) => {
+        // Two connects of the same address at once: the unique index decides, the loser gets CONFLICT.
+        if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+          throw senderAccountTaken(email, provider);
+        }
+        throw e;
+      });
+  }
+
+  /** A pasted refresh token: refreshed once (Microsoft rotates it) and checked against the address. */
+  private async oauthCredentials(adapter: OAuthMailProvider, input: ConnectSenderAccountInput) {
+    if (!input.oauth) throw oauthTokenRequired(input.provider);
+    try {
+      const tokens = await adapter.oauth.refresh(input.oauth.refreshToken);
+      const owner = await adapter.profileAddress(tokens.accessToken);
+      if (owner !== input.email) throw tokenForAnotherMailbox(owner);
+      return { ...withTokens({ refreshToken: input.oauth.refreshToken }, tokens) };
+    } catch (e) {
+      if (e instanceof MailError) throw credentialsRefused('oauth', e.message);
+      throw e;
+    }
   }
 
   /** The organization's mailboxes, oldest first. */
@@ -219,6 +343,9 @@ export class SenderAccountsService {
   }
 
   private credentialsFrom(input: ConnectSenderAccountInput): Record<string, unknown> {
+    if (input.oauth && input.provider !== 'GMAIL' && input.provider !== 'MICROSOFT') {
+      throw oauthTokenUnexpected(input.provider);
+    }
     if (input.provider !== 'SMTP') {
       if (input.smtp) throw smtpSettingsUnexpected(input.provider);
       return {};
@@ -269,6 +396,10 @@ export class SenderAccountsService {
         updatedAt: _u,
         nextSendAt: _n,
         lastSentAt: _l,
+        inboundCursor: _ic,
+        inboundPollAt: _ip,
+        inboundLeaseUntil: _lu,
+        inboundLeaseToken: _lt,
         ...view
       }) => ({
         ...view,

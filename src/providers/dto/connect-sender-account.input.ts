@@ -82,6 +82,21 @@ export class SmtpSettingsInput {
   allowInsecureAuth?: boolean;
 }
 
+@InputType({
+  description:
+    'A refresh token obtained elsewhere, to connect a GMAIL or MICROSOFT mailbox without the consent page (automation). Stored encrypted and never returned.',
+})
+export class OAuthTokenInput {
+  @Field({
+    description: "The OAuth 2.0 refresh token of the mailbox, granted to this server's OAuth client.",
+  })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1, { message: 'refreshToken must not be empty' })
+  @MaxLength(4096)
+  refreshToken: string;
+}
+
 @InputType({ description: 'A mailbox to connect to the active organization (ADMIN).' })
 export class ConnectSenderAccountInput {
   @Field(() => MailProviderType, { description: 'The provider the mailbox sends through.' })
@@ -104,7 +119,8 @@ export class ConnectSenderAccountInput {
 
   @Field(() => Int, {
     nullable: true,
-    description: 'At most this many sends per day, 1–100000 (default 500).',
+    description:
+      "At most this many sends per day, 1–100000. Default: the provider's limit (Gmail Workspace 2000, consumer Gmail 500, Microsoft 365 10000), else 500.",
   })
   @IsOptional()
   @IsInt()
@@ -112,7 +128,10 @@ export class ConnectSenderAccountInput {
   @Max(100000)
   dailyCap?: number;
 
-  @Field(() => Int, { nullable: true, description: 'Minimum seconds between two sends, 0–3600 (default 0).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Minimum seconds between two sends, 0–3600. Default: 2 for Gmail and Microsoft 365, else 0.',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -173,4 +192,14 @@ export class ConnectSenderAccountInput {
   @ValidateNested()
   @Type(() => SmtpSettingsInput)
   smtp?: SmtpSettingsInput;
+
+  @Field(() => OAuthTokenInput, {
+    nullable: true,
+    description:
+      'Required for GMAIL and MICROSOFT mailboxes connected with a pasted refresh token; the address must be the one the token belongs to.',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OAuthTokenInput)
+  oauth?: OAuthTokenInput;
 }

@@ -68,6 +68,19 @@ export class SenderAccountModel {
   @Field(() => String, { nullable: true, description: 'Why the mailbox last failed or was disconnected.' })
   lastError: string | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When replies and bounces were last fetched from this mailbox (Gmail and Microsoft); null = not yet.',
+  })
+  inboundPolledAt: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the last fetch of replies and bounces failed; null after a successful one.',
+  })
+  inboundError: string | null;
+
   @Field({ description: 'When the mailbox was first connected.' })
   createdAt: Date;
 }
