@@ -69,7 +69,6 @@ const schema = z.object({
   DISPATCH_CHUNK: int(1, 10000).default(500),
   DELIVERY_BATCH_SIZE: int(1, 1000).default(100),
   DELIVERY_BATCH_CONCURRENCY: int(1, 50).default(4),
-  DELIVERY_PROVIDER_TIMEOUT_MS: int(1000, 600000).default(60000),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
   MAILBOX_HOST_ALLOWLIST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -161,7 +160,11 @@ export interface AppConfig {
     batchSize: number;
     /** Provider calls at once within one send job (mailboxes without a gap, one-by-one providers). */
     batchConcurrency: number;
-    /** Overall timeout of one provider call; a send without an answer by then has an unknown outcome. */
+    /**
+     * The pipeline's backstop on one provider call (a little over PROVIDER_TIMEOUT_MS, which the
+     * adapters enforce themselves, and below the stuck time); a send without an answer by then has
+     * an unknown outcome.
+     */
     providerTimeoutMs: number;
   };
   /** How often the runner looks for due work. */
@@ -290,7 +293,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: c.DELIVERY_BATCH_SIZE,
       batchConcurrency: c.DELIVERY_BATCH_CONCURRENCY,
       // Below the stuck time, so a live worker always has an answer before recovery would step in.
-      providerTimeoutMs: Math.min(c.DELIVERY_PROVIDER_TIMEOUT_MS, Math.floor(c.DELIVERY_STUCK_MS / 2)),
+      providerTimeoutMs: Math.min(c.PROVIDER_TIMEOUT_MS + 5000, Math.floor(c.DELIVERY_STUCK_MS / 2)),
     },
     runnerTickMs: c.RUNNER_TICK_MS,
     google: {
