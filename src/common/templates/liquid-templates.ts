@@ -19,12 +19,29 @@ export interface TemplateContext {
   unsubscribe_url: string;
 }
 
-const KNOWN: Record<string, Set<string> | 'any' | 'leaf'> = {
-  contact: new Set(['email', 'firstName', 'lastName', 'company', 'timezone', 'attributes']),
-  sender: new Set(['name', 'email']),
+/** The variables a template may name: each root with its known children, or a leaf. */
+export type TemplateVariables = Readonly<Record<string, ReadonlySet<string> | 'leaf'>>;
+
+const CONTACT = new Set(['email', 'firstName', 'lastName', 'company', 'timezone', 'attributes']);
+const SENDER = new Set(['name', 'email']);
+
+/** What campaign templates see. */
+export const CAMPAIGN_VARIABLES: TemplateVariables = {
+  contact: CONTACT,
+  sender: SENDER,
   campaign: new Set(['name']),
   unsubscribe_url: 'leaf',
 };
+
+/** What sequence templates see: the same, with `sequence.name` instead of `campaign.name`. */
+export const SEQUENCE_VARIABLES: TemplateVariables = {
+  contact: CONTACT,
+  sender: SENDER,
+  sequence: new Set(['name']),
+  unsubscribe_url: 'leaf',
+};
+
+const listOf = (names: string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 
 const engines = {
   html: new Liquid({ outputEscape: 'escape', ownPropertyOnly: true, strictFilters: true }),
@@ -33,8 +50,11 @@ const engines = {
 
 export class TemplateError extends Error {}
 
-/** Throws TemplateError with a readable message when the template cannot be parsed or names an unknown variable. */
-export function validateTemplate(source: string): void {
+/**
+ * Throws TemplateError with a readable message when the template cannot be parsed or names a
+ * variable `variables` does not know (campaigns' by default).
+ */
+export function validateTemplate(source: string, variables: TemplateVariables = CAMPAIGN_VARIABLES): void {
   let segments: (string | number)[][];
   try {
     const parsed = engines.text.parse(source);
@@ -44,12 +64,11 @@ export function validateTemplate(source: string): void {
   }
   for (const path of segments) {
     const [root, child] = path.map(String);
-    const known = KNOWN[root];
+    const known = Object.hasOwn(variables, root) ? variables[root] : undefined;
     const name = path.join('.');
-    if (!known)
-      throw new TemplateError(`Unknown variable "${name}": use contact, sender, campaign or unsubscribe_url`);
+    if (!known) throw new TemplateError(`Unknown variable "${name}": use ${listOf(Object.keys(variables))}`);
     if (known === 'leaf' && child !== undefined) throw new TemplateError(`Unknown variable "${name}"`);
-    if (known instanceof Set && child !== undefined && !known.has(child)) {
+    if (known !== 'leaf' && child !== undefined && !known.has(child)) {
       throw new TemplateError(`Unknown variable "${name}": ${root} has ${[...known].join(', ')}`);
     }
   }
