@@ -21,6 +21,7 @@ import { DeliveryModule } from './delivery/delivery.module.js';
 import { RunnerModule } from './runner/runner.module.js';
 import { RecipientsModule } from './recipients/recipients.module.js';
 import { PubSubModule } from './common/pubsub/pubsub.module.js';
+import { SequencesModule } from './sequences/sequences.module.js';
 
 /**
  * The engine as one process of a given role: `api` serves GraphQL, `worker` runs the queue
@@ -43,6 +44,7 @@ export class AppModule {
         RecipientsModule,
         ProvidersModule,
         CampaignsModule,
+        SequencesModule.register(config.role),
         DeliveryModule.register(config.role),
         RunnerModule.register(config.role),
         ...(runsScheduler(config.role) ? [ScheduleModule.forRoot()] : []),
