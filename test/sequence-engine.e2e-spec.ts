@@ -243,4 +243,69 @@ describe('the sequence step engine', () => {
     expect(a.clicked).toBe(1);
     expect(a.steps.find((s: any) => s.stepKey === 'clicked')).toEqual({ stepKey: 'clicked', yes: 1, no: 2 });
   });
+
+  it('stops on a bounce and an unsubscribe, and on a reply from anyone at the company when asked (not at a personal mail provider)', async () => {
+    clock.set('2027-04-06T08:00:00Z'); // Tuesday
+    const sequence = await createSequence(me, [mailboxes[0].id], {
+      timezone: 'Europe/Paris',
+      stopOnDomainReply: true,
+    });
+    await activate(me, sequence.id);
+    const { createContactList } = await me.ok(
+      `mutation { createContactList(input: { name: "domains" }) { id } }`,
+    );
+    const emails = [
+      'ada@acme.io',
+      'bob@acme.io',
+      'cy@gmail.com',
+      'di@gmail.com',
+      'ed@bounce.io',
+      'fa@unsub.io',
+      'gu@acme.io',
+    ];
+    await me.ok(`mutation($i: AddContactsInput!) { addContacts(input: $i) { added } }`, {
+      i: { listId: createContactList.id, contacts: emails.map((email) => ({ email })) },
+    });
+    await me.ok(ENROLL, { i: { sequenceId: sequence.id, listIds: [createContactList.id] } });
+    await t.engine.runDue();
+    await deliverQueued(t);
+    const rows = await t.prisma.db.sequenceEnrollment.findMany({
+      where: { sequenceId: sequence.id },
+      include: { contact: true },
+    });
+    const byEmail = (email: string) => rows.find((r) => r.contact.email === email)!;
+    const intro = (email: string) =>
+      messagesOf(sequence.id).find((m) => m.contactId === byEmail(email).contactId)!;
+    // gu@acme.io is paused: a company reply stops it too.
+    await me.ok(`mutation($id: ID!) { pauseEnrollment(id: $id) { status } }`, {
+      id: byEmail('gu@acme.io').id,
+    });
+
+    clock.set('2027-04-06T09:00:00Z');
+    await t.report([
+      t.delivery.event(intro('ada@acme.io'), 'replied', clock.now()),
+      t.delivery.event(intro('cy@gmail.com'), 'replied', clock.now()),
+      t.delivery.event(intro('ed@bounce.io'), 'bounced', clock.now(), { hard: true }),
+      t.delivery.event(intro('fa@unsub.io'), 'unsubscribed', clock.now()),
+    ]);
+    const after = await t.prisma.db.sequenceEnrollment.findMany({
+      where: { sequenceId: sequence.id },
+      include: { contact: true },
+    });
+    const state = Object.fromEntries(after.map((e) => [e.contact.email, [e.status, e.stopReason]]));
+    expect(state).toEqual({
+      'ada@acme.io': ['STOPPED', 'REPLIED'],
+      'bob@acme.io': ['STOPPED', 'DOMAIN_REPLIED'],
+      'gu@acme.io': ['STOPPED', 'DOMAIN_REPLIED'],
+      'cy@gmail.com': ['STOPPED', 'REPLIED'],
+      'di@gmail.com': ['ACTIVE', null],
+      'ed@bounce.io': ['STOPPED', 'BOUNCED'],
+      'fa@unsub.io': ['STOPPED', 'UNSUBSCRIBED'],
+    });
+    const { sequenceAnalytics: a } = await me.ok(
+      `query($id: ID!) { sequenceAnalytics(sequenceId: $id) { replied bounced unsubscribed stopped active paused } }`,
+      { id: sequence.id },
+    );
+    expect(a).toEqual({ replied: 2, bounced: 1, unsubscribed: 1, stopped: 6, active: 1, paused: 0 });
+  });
 });
