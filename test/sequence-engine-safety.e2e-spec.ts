@@ -47,13 +47,15 @@ describe('sequence engine safety', () => {
     await me.ok(ENROLL, { i: { sequenceId, listIds: [listId] } });
     return contacts;
   };
+  /** The step keys each enrollment was handed, in the order delivery received them. */
   const keysByEnrollment = async (sequenceId: string) => {
-    const rows = await a.prisma.db.stepExecution.findMany({
-      where: { sequenceId },
-      orderBy: { handedOverAt: 'asc' },
-    });
+    const rows = await a.prisma.db.stepExecution.findMany({ where: { sequenceId } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
     const map = new Map<string, string[]>();
-    for (const r of rows) map.set(r.enrollmentId, [...(map.get(r.enrollmentId) ?? []), r.stepKey]);
+    for (const m of a.delivery.messages.filter((x) => x.groupId === sequenceId)) {
+      const r = byId.get(m.sourceRef)!;
+      map.set(r.enrollmentId, [...(map.get(r.enrollmentId) ?? []), r.stepKey]);
+    }
     return map;
   };
 

@@ -30,6 +30,11 @@ export class SequenceEngine {
   /** Acts on every enrollment due now; returns how many it processed and how many emails it handed over. */
   async runDue(batchSize = CLAIM_BATCH) {
     const total = { processed: 0, handedOver: 0 };
+    // A cheap look on the partial index first: an idle tick opens no transaction.
+    const [{ due }] = await this.prisma.db.$queryRaw<{ due: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM "SequenceEnrollment" WHERE status = 'ACTIVE'
+        AND "dueAt" <= (${this.clock.now().toISOString()}::timestamptz AT TIME ZONE 'UTC')) AS due`;
+    if (!due) return total;
     for (;;) {
       const { claimed, processed, handedOver } = await this.prisma.transaction(
         async (tx) => {

@@ -15,7 +15,7 @@ const INTERVAL = 'sequence-engine-tick';
 @Injectable()
 export class SequenceTicker implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SequenceTicker.name);
-  private running = false;
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly registry: SchedulerRegistry,
@@ -30,19 +30,18 @@ export class SequenceTicker implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  onModuleDestroy() {
+  /** Stops ticking and lets a tick in hand finish before the connections close. */
+  async onModuleDestroy() {
     if (this.registry.doesExist('interval', INTERVAL)) this.registry.deleteInterval(INTERVAL);
+    await this.running;
   }
 
-  async tick() {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.engine.runDue();
-    } catch (e) {
-      this.logger.error(`sequence tick failed: ${String(e)}`);
-    } finally {
-      this.running = false;
-    }
+  tick(): Promise<void> {
+    this.running ??= this.engine
+      .runDue()
+      .then(() => undefined)
+      .catch((e: unknown) => this.logger.error(`sequence tick failed: ${String(e)}`))
+      .finally(() => (this.running = null));
+    return this.running;
   }
 }
