@@ -28,6 +28,3 @@ export async function addTimeline(tx: Tx, entries: readonly TimelineEntry[]) {
     })),
   });
 }
-
-/** A timestamp parameter for raw SQL, compared with `timestamp` columns (UTC) whatever the session zone. */
-export const sqlTime = (d: Date) => d.toISOString();
