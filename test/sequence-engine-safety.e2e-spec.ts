@@ -106,14 +106,23 @@ describe('sequence engine safety', () => {
     });
     await me.ok(`mutation($id: ID!) { pauseEnrollment(id: $id) { status } }`, { id: held.id });
     await me.ok(`mutation($id: ID!) { pauseSequence(id: $id) { status } }`, { id: sequenceId });
+    // A contact enrolled while the sequence is paused waits with the others.
+    const [late] = await enrollList(sequenceId, 1, 'pause-late-');
+    const lateEnrollment = await a.prisma.db.sequenceEnrollment.findFirstOrThrow({
+      where: { sequenceId, contactId: late.id },
+    });
+    expect(lateEnrollment).toMatchObject({ status: 'PAUSED', pausedWithSequence: true });
     await driveUntil(a, new Date('2027-04-20T09:00:00Z')); // the follow-ups fell due on Thursday
     expect(a.delivery.messages.filter((m) => m.groupId === sequenceId)).toHaveLength(3);
 
     await me.ok(`mutation($id: ID!) { resumeSequence(id: $id) { status } }`, { id: sequenceId });
     await driveUntil(a, new Date('2027-04-20T09:01:00Z'));
-    const follows = a.delivery.messages.filter((m) => m.groupId === sequenceId).slice(3);
-    expect(follows.map((m) => m.contactId).sort()).toEqual([contacts[1].id, contacts[2].id].sort());
-    expect(follows.every((m) => m.handedOverAt.toISOString() === '2027-04-20T09:00:00.000Z')).toBe(true);
+    // At resume: the two follow-ups that fell due, and the intro of the contact enrolled meanwhile.
+    const afterResume = a.delivery.messages.filter((m) => m.groupId === sequenceId).slice(3);
+    expect(afterResume.map((m) => m.contactId).sort()).toEqual(
+      [contacts[1].id, contacts[2].id, late.id].sort(),
+    );
+    expect(afterResume.every((m) => m.handedOverAt.toISOString() === '2027-04-20T09:00:00.000Z')).toBe(true);
 
     // The enrollment paused by hand stayed paused through the sequence's resume.
     expect((await a.prisma.db.sequenceEnrollment.findUniqueOrThrow({ where: { id: held.id } })).status).toBe(
