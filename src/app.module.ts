@@ -23,6 +23,7 @@ import { RunnerModule } from './runner/runner.module.js';
 import { RecipientsModule } from './recipients/recipients.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
 import { PubSubModule } from './common/pubsub/pubsub.module.js';
+import { SequencesModule } from './sequences/sequences.module.js';
 
 /**
  * The engine as one process of a given role: `api` serves GraphQL, `worker` runs the queue
@@ -46,6 +47,7 @@ export class AppModule {
         ProvidersModule,
         InboundPollerModule.register(),
         CampaignsModule,
+        SequencesModule.register(config.role),
         DeliveryModule.register(config.role),
         RunnerModule.register(config.role),
         TrackingModule,

@@ -2,6 +2,7 @@ import {
   compileTemplate,
   renderCompiled,
   renderTemplate,
+  SEQUENCE_VARIABLES,
   TemplateError,
   validateTemplate,
   type TemplateContext,
@@ -45,6 +46,19 @@ describe('liquid templates', () => {
     expect(() => validateTemplate('{{ customer.name }}')).toThrow(TemplateError);
     expect(() => validateTemplate('{% if contact.email %}unclosed')).toThrow(/syntax error/);
     expect(() => validateTemplate('{{ contact.email | nosuchfilter }}')).toThrow(/syntax error/);
+  });
+
+  it('lets sequences name sequence.name but not campaign.name, and campaigns the reverse', () => {
+    expect(() =>
+      validateTemplate('{{ sequence.name }} {{ contact.email }}', SEQUENCE_VARIABLES),
+    ).not.toThrow();
+    expect(() => validateTemplate('{{ campaign.name }}', SEQUENCE_VARIABLES)).toThrow(
+      'Unknown variable "campaign.name": use contact, sender, sequence or unsubscribe_url',
+    );
+    expect(() => validateTemplate('{{ sequence.name }}')).toThrow(
+      'Unknown variable "sequence.name": use contact, sender, campaign or unsubscribe_url',
+    );
+    expect(() => validateTemplate('{{ sequence.owner }}', SEQUENCE_VARIABLES)).toThrow(/sequence has name/);
   });
 });
 

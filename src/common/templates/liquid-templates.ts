@@ -125,12 +125,29 @@ export function renderTemplate(source: string, context: TemplateContext, mode: T
   return renderCompiled(compileTemplate(source), context, mode);
 }
 
-const KNOWN: Record<string, Set<string> | 'any' | 'leaf'> = {
-  contact: new Set(['email', 'firstName', 'lastName', 'company', 'timezone', 'attributes']),
-  sender: new Set(['name', 'email']),
+/** The variables a template may name: each root with its known children, or a leaf. */
+export type TemplateVariables = Readonly<Record<string, ReadonlySet<string> | 'leaf'>>;
+
+const CONTACT = new Set(['email', 'firstName', 'lastName', 'company', 'timezone', 'attributes']);
+const SENDER = new Set(['name', 'email']);
+
+/** What campaign templates see. */
+export const CAMPAIGN_VARIABLES: TemplateVariables = {
+  contact: CONTACT,
+  sender: SENDER,
   campaign: new Set(['name']),
   unsubscribe_url: 'leaf',
 };
+
+/** What sequence templates see: the same, with `sequence.name` instead of `campaign.name`. */
+export const SEQUENCE_VARIABLES: TemplateVariables = {
+  contact: CONTACT,
+  sender: SENDER,
+  sequence: new Set(['name']),
+  unsubscribe_url: 'leaf',
+};
+
+const listOf = (names: string[]) => `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 
 /** What a template is tried with when it is saved: budgets that run out here run out for everyone. */
 const SAMPLE_CONTEXT: TemplateContext = {
@@ -144,6 +161,7 @@ const SAMPLE_CONTEXT: TemplateContext = {
   },
   sender: { name: 'Sales', email: 'sales@example.com' },
   campaign: { name: 'Campaign' },
+  sequence: { name: 'Sequence' },
   unsubscribe_url: 'https://example.com/u/sample',
 };
 
@@ -153,7 +171,7 @@ const SAMPLE_CONTEXT: TemplateContext = {
  * rendered for a sample contact (work that depends only on the template shows up here; work that
  * depends on a contact's data is stopped at send time).
  */
-export function validateTemplate(source: string): void {
+export function validateTemplate(source: string, variables: TemplateVariables = CAMPAIGN_VARIABLES): void {
   const compiled = compileTemplate(source);
   let segments: (string | number)[][];
   try {
@@ -163,16 +181,16 @@ export function validateTemplate(source: string): void {
   }
   for (const path of segments) {
     const [root, child] = path.map(String);
-    const known = KNOWN[root];
+    const known = Object.hasOwn(variables, root) ? variables[root] : undefined;
     const name = path.join('.');
     if (!known)
       throw new TemplateError(
-        `Unknown variable "${name}": use contact, sender, campaign or unsubscribe_url`,
+        `Unknown variable "${name}": use ${listOf(Object.keys(variables))}`,
         'unknown-variable',
       );
     if (known === 'leaf' && child !== undefined)
       throw new TemplateError(`Unknown variable "${name}"`, 'unknown-variable');
-    if (known instanceof Set && child !== undefined && !known.has(child)) {
+    if (known !== 'leaf' && child !== undefined && !known.has(child)) {
       throw new TemplateError(
         `Unknown variable "${name}": ${root} has ${[...known].join(', ')}`,
         'unknown-variable',

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { runsScheduler, type AppRole } from '../config/config.js';
+import { SEQUENCE_DELIVERY } from './delivery/sequence-delivery.port.js';
+import { UnwiredSequenceDelivery } from './delivery/unwired-sequence-delivery.js';
+import { EnrollContacts } from './enroll-contacts.js';
+import { EnrollmentsResolver } from './enrollments.resolver.js';
+import { EnrollmentsService } from './enrollments.service.js';
+import { EnrollmentStepper } from './engine/enrollment-stepper.js';
+import { SequenceDeliveryHandler } from './engine/sequence-delivery.handler.js';
+import { SequenceEngine } from './engine/sequence-engine.js';
+import { SequenceTicker } from './engine/sequence-ticker.js';
+import { VersionGraphs } from './engine/version-graphs.js';
+import { MoveEnrollments } from './move-enrollments.js';
+import { SequenceAnalyticsService } from './sequence-analytics.service.js';
+import { SequenceInsightsResolver } from './sequence-insights.resolver.js';
+import { SequenceLifecycleService } from './sequence-lifecycle.service.js';
+import { SequencesResolver } from './sequences.resolver.js';
+import { SequencesService } from './sequences.service.js';
+import { SimulationService } from './simulation.service.js';
+
+/**
+ * Sequences: definitions and immutable versions, enrollments, the step engine (claims, the
+ * delivery event handler) and the dry run. Sends go through `SEQUENCE_DELIVERY`, bound to the
+ * unwired placeholder until delivery implements the contract (phase 2).
+ */
+@Module({})
+export class SequencesModule {
+  static register(role: AppRole): DynamicModule {
+    return {
+      module: SequencesModule,
+      providers: [
+        { provide: SEQUENCE_DELIVERY, useClass: UnwiredSequenceDelivery },
+        SequencesService,
+        SequenceLifecycleService,
+        EnrollContacts,
+        EnrollmentsService,
+        MoveEnrollments,
+        SequenceAnalyticsService,
+        SimulationService,
+        VersionGraphs,
+        EnrollmentStepper,
+        SequenceEngine,
+        SequenceDeliveryHandler,
+        SequencesResolver,
+        EnrollmentsResolver,
+        SequenceInsightsResolver,
+        ...(runsScheduler(role) ? [SequenceTicker] : []),
+      ],
+      exports: [SequenceEngine, SequenceDeliveryHandler, SEQUENCE_DELIVERY],
+    };
+  }
+}
