@@ -13,7 +13,6 @@ import {
 import { GraphQLClient } from './support/graphql-client.js';
 import { ManualClock } from './support/manual-clock.js';
 import { startSequenceApp, type SequenceTestApp } from './support/sequence-app.js';
-import { startTestApp } from './support/test-app.js';
 
 /** Sequence definitions, versions, enrollment and tenancy through GraphQL over HTTP. */
 describe('sequences over GraphQL', () => {
@@ -351,38 +350,5 @@ describe('sequences over GraphQL', () => {
       });
       expect(error.extensions!.code).toBe('FORBIDDEN');
     });
-  });
-});
-
-describe('sequences before delivery is connected', () => {
-  it('boots with the unwired delivery port and refuses to activate, changing nothing', async () => {
-    const app = await startTestApp({ runnerTickMs: 600_000 });
-    try {
-      const api = new GraphQLClient(app.url);
-      const account = await signUpWithOrg(api, 'unwired');
-      const me = api.as({ token: account.token, org: account.org });
-      const mailbox = await sandboxMailbox(me, 'unwired');
-      const s = await createSequence(me, [mailbox.id]);
-      const error = await me.error(`mutation($id: ID!) { activateSequence(id: $id) { status } }`, {
-        id: s.id,
-      });
-      expect(error).toMatchObject({
-        message: 'Sequences cannot send yet: the delivery pipeline is not connected to sequences',
-        extensions: { code: 'CONFLICT' },
-      });
-      const after = await me.ok(
-        `query($id: ID!) { sequence(id: $id) { status currentVersion versions { publishedAt } } }`,
-        {
-          id: s.id,
-        },
-      );
-      expect(after.sequence).toEqual({
-        status: 'DRAFT',
-        currentVersion: null,
-        versions: [{ publishedAt: null }],
-      });
-    } finally {
-      await app.close();
-    }
   });
 });

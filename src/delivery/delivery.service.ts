@@ -3,12 +3,13 @@ import { Clock } from '../common/clock/clock.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { transactionContext } from '../prisma/transaction-context.js';
-import type { ContentSpec, GroupSpec, MessageSpec, SourceType } from './delivery.contract.js';
+import type { ContentSpec, DeliveryEvent, GroupSpec, MessageSpec, SourceType } from './delivery.contract.js';
+import { DeliverySources } from './delivery-sources.js';
 import { DispatchService } from './dispatch/dispatch.service.js';
 import { groupStats, type GroupStats } from './ledger/counters.js';
 import { DB_NOW } from './ledger/db-time.js';
 import { closeUnsent, CLOSE_STEP } from './ledger/closer.js';
-import { dropReservations } from './ledger/reservations.js';
+import { dropReservations, releaseReservations } from './ledger/reservations.js';
 import { withDbRetry } from '../prisma/db-retry.js';
 import { BatchSender } from './send/batch-sender.js';
 
@@ -43,6 +44,7 @@ export class DeliveryService {
     private readonly dispatch: DispatchService,
     private readonly sender: BatchSender,
     private readonly clock: Clock,
+    private readonly sources: DeliverySources,
   ) {}
 
   /** Stores immutable content and returns its id. */
@@ -95,7 +97,7 @@ export class DeliveryService {
   ) {
     if (!messages.length) return new Map<string, string>();
     const col = <T>(f: (m: MessageSpec) => T) => messages.map(f);
-    const rows = await tx.$queryRaw<{ id: string; sourceRef: string }[]>`
+    const rows = await tx.$queryRaw<{ id: string; sourceRef: string; skipped: boolean }[]>`
       INSERT INTO "OutboundMessage" ("organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
         "contactData", email, "senderAccountId", "nextAttemptAt", "inReplyTo", "references", "threadProviderId", status,
         "lastError", "updatedAt")
@@ -112,9 +114,48 @@ export class DeliveryService {
            AS u(source_ref, content_id, contact_id, contact_data, email, sender_account_id, not_before, in_reply_to, refs, thread_id)
       LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = u.email
       ON CONFLICT ("groupId", "sourceRef") DO NOTHING
-      RETURNING id, "sourceRef"`;
+      RETURNING id, "sourceRef", status = 'SKIPPED' AS skipped`;
     if (group.sourceType !== 'TEST') this.kick(group.id);
+    this.reportSkipped(
+      group,
+      messages,
+      rows.filter((r) => r.skipped),
+    );
     return new Map(rows.map((r) => [r.sourceRef, r.id]));
+  }
+
+  /**
+   * A source that waits on each message's outcome (a sequence) hears that a suppressed address
+   * will not be sent to, once the hand-over committed. Should this process stop first, the
+   * source's own sweep finds the message settled without an event and replays it.
+   */
+  private reportSkipped(
+    group: { id: string; organizationId: string; sourceType: SourceType },
+    messages: MessageSpec[],
+    skipped: { id: string; sourceRef: string }[],
+  ) {
+    if (!skipped.length || !this.sources.reactsInTransaction(group.sourceType)) return;
+    const contacts = new Map(messages.map((m) => [m.sourceRef, m.contactId]));
+    const events = skipped.map((r): DeliveryEvent => ({
+      type: 'failed',
+      organizationId: group.organizationId,
+      groupId: group.id,
+      sourceType: group.sourceType,
+      sourceRef: r.sourceRef,
+      messageId: r.id,
+      contactId: contacts.get(r.sourceRef) ?? null,
+      at: this.clock.now(),
+      reason: SUPPRESSED,
+      failureKind: 'SUPPRESSED',
+    }));
+    transactionContext.afterCommit(
+      () =>
+        void withDbRetry(() => this.prisma.transaction((tx) => this.sources.notify(tx, events)))
+          .then(() => this.sources.afterCommit(events, [{ id: group.id, sourceType: group.sourceType }]))
+          .catch((e: unknown) =>
+            this.logger.warn(`skipped messages of ${group.id} not reported: ${String(e)}`),
+          ),
+    );
   }
 
   /**
@@ -199,6 +240,30 @@ export class DeliveryService {
     } catch (e) {
       this.logger.warn(`closing ${groupId} continues in the recovery sweep: ${String(e)}`);
     }
+  }
+
+  /**
+   * Cancels the messages of these sourceRefs that have not been handed to a provider (waiting, or
+   * claimed by a worker that has not handed them off: its hand-off then finds them gone). Those
+   * handed off already stay as they are. A claimed message's daily-cap slot goes back. Returns the
+   * sourceRefs it cancelled.
+   */
+  async cancelMessages(
+    tx: Tx,
+    groupId: string,
+    sourceRefs: string[],
+    reason = 'Cancelled',
+  ): Promise<string[]> {
+    if (!sourceRefs.length) return [];
+    const which = Prisma.sql`"groupId" = ${groupId}::uuid AND "sourceRef" = ANY(${sourceRefs}::uuid[])
+      AND (status IN ('PENDING', 'QUEUED') OR (status = 'SENDING' AND "handoffAt" IS NULL))`;
+    await releaseReservations(tx, which);
+    const rows = await tx.$queryRaw<{ sourceRef: string }[]>`
+      UPDATE "OutboundMessage" SET status = 'CANCELLED', "lastError" = ${reason}, "reservedDay" = NULL,
+        "workerId" = NULL, "updatedAt" = ${DB_NOW}
+      WHERE ${which}
+      RETURNING "sourceRef"::text`;
+    return rows.map((r) => r.sourceRef);
   }
 
   /**

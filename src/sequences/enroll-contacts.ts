@@ -10,6 +10,7 @@ import { addTimeline } from './enrollment-timeline.js';
 import { EnrollmentSkipReason } from './models/enrollment.model.js';
 import { notFoundIn } from './sequences.errors.js';
 import { SequencesService } from './sequences.service.js';
+import { SequenceWakeups } from './engine/sequence-wakeups.js';
 
 interface Candidate {
   id: string;
@@ -36,6 +37,7 @@ export class EnrollContacts {
     private readonly prisma: PrismaService,
     private readonly sequences: SequencesService,
     private readonly clock: Clock,
+    private readonly wakeups: SequenceWakeups,
   ) {}
 
   async run(organizationId: string, actor: Actor, input: EnrollContactsInput) {
@@ -83,6 +85,7 @@ export class EnrollContacts {
               RETURNING id::text, "contactId"::text`),
           );
         }
+        if (!held && created.length) this.wakeups.at([now]);
         await addTimeline(
           tx,
           created.map((e) => ({

@@ -10,6 +10,7 @@ import { addTimeline } from './enrollment-timeline.js';
 import { canDoEnrollment, type EnrollmentAction } from './sequence-status.js';
 import { enrollmentNotFound, illegalTransition } from './sequences.errors.js';
 import { stopEnrollments } from './stop-enrollments.js';
+import { SequenceWakeups } from './engine/sequence-wakeups.js';
 
 const WITH_CONTACT = { contact: { select: { email: true } } } satisfies Prisma.SequenceEnrollmentInclude;
 type EnrollmentRow = Prisma.SequenceEnrollmentGetPayload<{ include: typeof WITH_CONTACT }>;
@@ -28,6 +29,7 @@ export class EnrollmentsService {
     private readonly prisma: PrismaService,
     private readonly clock: Clock,
     @Inject(SEQUENCE_DELIVERY) private readonly delivery: SequenceDelivery,
+    private readonly wakeups: SequenceWakeups,
   ) {}
 
   /** The organization's enrollments, newest first. */
@@ -117,6 +119,7 @@ export class EnrollmentsService {
           ? { pausedWithSequence: true }
           : { status: 'ACTIVE', pausedWithSequence: false, pausedAt: null, dueAt: e.dueAt ?? now },
       });
+      if (!held) this.wakeups.at([e.dueAt ?? now]);
       await addTimeline(tx, [
         {
           organizationId,

@@ -8,6 +8,7 @@ import type { MoveEnrollmentsInput } from './dto/enrollment.input.js';
 import { addTimeline } from './enrollment-timeline.js';
 import { graphFromRows } from './sequence-steps.js';
 import { SequencesService } from './sequences.service.js';
+import { SequenceWakeups } from './engine/sequence-wakeups.js';
 
 /**
  * `moveEnrollments`: the live enrollments of one version continue in another, at the step the
@@ -22,6 +23,7 @@ export class MoveEnrollments {
     private readonly prisma: PrismaService,
     private readonly sequences: SequencesService,
     private readonly clock: Clock,
+    private readonly wakeups: SequenceWakeups,
   ) {}
 
   async run(organizationId: string, actor: Actor, input: MoveEnrollmentsInput) {
@@ -54,6 +56,7 @@ export class MoveEnrollments {
             "updatedAt" = now()
           FROM unnest(${live.map((e) => e.id)}::uuid[], ${live.map((e) => mapping.get(e.currentStepKey)!.to)}::text[]) AS u(id, step)
           WHERE e.id = u.id`;
+        this.wakeups.at([now]);
         await addTimeline(
           tx,
           live.map((e) => ({

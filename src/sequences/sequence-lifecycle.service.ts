@@ -7,6 +7,7 @@ import { SEQUENCE_DELIVERY, type SequenceDelivery } from './delivery/sequence-de
 import { publishVersion } from './sequence-versions.js';
 import { SequencesService } from './sequences.service.js';
 import { stopEnrollments } from './stop-enrollments.js';
+import { SequenceWakeups } from './engine/sequence-wakeups.js';
 
 /**
  * DRAFT → ACTIVE ⇄ PAUSED → ARCHIVED. Each transition locks the sequence row, so it serializes
@@ -19,6 +20,7 @@ export class SequenceLifecycleService {
     private readonly sequences: SequencesService,
     private readonly clock: Clock,
     @Inject(SEQUENCE_DELIVERY) private readonly delivery: SequenceDelivery,
+    private readonly wakeups: SequenceWakeups,
   ) {}
 
   /** Publishes the draft as version 1 (immutable from now on) and opens the sequence to enrollments. */
@@ -71,6 +73,7 @@ export class SequenceLifecycleService {
           "dueAt" = COALESCE("dueAt", (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')), "updatedAt" = now()
         WHERE "sequenceId" = ${id}::uuid AND status = 'PAUSED' AND "pausedWithSequence"`;
       await this.delivery.resumeGroup(tx, id);
+      this.wakeups.at([now]);
       await recordEvent(tx, organizationId, 'sequence.resumed', actor, { sequenceId: id });
     });
     return this.sequences.get(organizationId, id);

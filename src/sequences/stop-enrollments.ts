@@ -31,12 +31,15 @@ export async function stopEnrollments(
     where: { enrollmentId: { in: stopped.map((s) => s.id) }, status: 'HANDED_OVER' },
     select: { id: true },
   });
-  if (inFlight.length)
-    await delivery.cancelMessages(
-      tx,
-      sequenceId,
-      inFlight.map((e) => e.id),
-    );
+  const cancelled = inFlight.length
+    ? await delivery.cancelMessages(
+        tx,
+        sequenceId,
+        inFlight.map((e) => e.id),
+      )
+    : [];
+  if (cancelled.length)
+    await tx.stepExecution.updateMany({ where: { id: { in: cancelled } }, data: { status: 'CANCELLED' } });
   await addTimeline(
     tx,
     stopped.map((s) => ({

@@ -64,11 +64,13 @@ export class RecordingSequenceDelivery implements SequenceDelivery {
   }
 
   async cancelMessages(_tx: Tx, groupId: string, sourceRefs: string[]) {
+    const cancelled = this.messages.filter(
+      (m) => m.groupId === groupId && sourceRefs.includes(m.sourceRef) && m.state === 'QUEUED',
+    );
     transactionContext.afterCommit(() => {
-      for (const m of this.messages)
-        if (m.groupId === groupId && sourceRefs.includes(m.sourceRef) && m.state === 'QUEUED')
-          m.state = 'CANCELLED';
+      for (const m of cancelled) if (m.state === 'QUEUED') m.state = 'CANCELLED';
     });
+    return cancelled.map((m) => m.sourceRef);
   }
 
   queued() {

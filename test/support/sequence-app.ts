@@ -7,6 +7,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { SEQUENCE_DELIVERY } from '../../src/sequences/delivery/sequence-delivery.port.js';
 import { SequenceDeliveryHandler } from '../../src/sequences/engine/sequence-delivery.handler.js';
 import { SequenceEngine } from '../../src/sequences/engine/sequence-engine.js';
+import { SequenceWakeupProcessor } from '../../src/sequences/engine/sequence-wakeup.processor.js';
 import { RecordingSequenceDelivery } from './fake-sequence-delivery.js';
 import { ManualClock } from './manual-clock.js';
 import { testConfig } from './test-app.js';
@@ -26,8 +27,8 @@ export interface SequenceTestApp {
 
 /**
  * The real engine over HTTP with a manual clock and the recording delivery fake bound to the
- * sequences' delivery port (a DI override, as phase 2 will bind the real delivery). The runner tick
- * is far away unless asked for, so a test drives the engine itself.
+ * sequences' delivery port (a DI override of the real delivery). The tick is far away unless asked
+ * for and wake-up jobs do not run, so a test drives the engine itself.
  */
 export async function startSequenceApp(
   clock: ManualClock,
@@ -38,6 +39,9 @@ export async function startSequenceApp(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(config, clock)] })
     .overrideProvider(SEQUENCE_DELIVERY)
     .useValue(delivery)
+    // The test drives the engine: no wake-up job runs it behind the test's back.
+    .overrideProvider(SequenceWakeupProcessor)
+    .useValue({ onModuleInit() {} })
     .compile();
   const app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');

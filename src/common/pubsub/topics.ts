@@ -3,6 +3,7 @@
  * so a subscriber can only ever be wired to its own organization's channel.
  */
 import type { CampaignProgressService } from '../../campaigns/campaign-progress.service.js';
+import type { SequenceProgressModel } from '../../sequences/models/sequence-progress.model.js';
 
 export interface TopicPayloads {
   'organization.updated': { organizationId: string; name: string; timezone: string; updatedAt: Date };
@@ -10,6 +11,8 @@ export interface TopicPayloads {
   'access.changed': { userId: string };
   /** Published per campaign (id = campaign id), coalesced. */
   'campaign.progress': Awaited<ReturnType<CampaignProgressService['snapshot']>>;
+  /** Published per sequence (id = sequence id), coalesced. */
+  'sequence.progress': SequenceProgressModel;
 }
 
 export type Topic = keyof TopicPayloads;

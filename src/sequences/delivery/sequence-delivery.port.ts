@@ -25,8 +25,11 @@ export interface SequenceDelivery {
   pauseGroup(tx: Tx, groupId: string): Promise<void>;
   /** Releases them (resumeSequence). */
   resumeGroup(tx: Tx, groupId: string): Promise<void>;
-  /** Cancels the messages of these sourceRefs that have not been sent; sent ones stay as they are. */
-  cancelMessages(tx: Tx, groupId: string, sourceRefs: string[]): Promise<void>;
+  /**
+   * Cancels the messages of these sourceRefs that have not been handed to a provider; the others
+   * stay as they are. Returns the sourceRefs it cancelled.
+   */
+  cancelMessages(tx: Tx, groupId: string, sourceRefs: string[]): Promise<string[]>;
 }
 
 /** Nest token of the SequenceDelivery implementation. */

@@ -8,6 +8,9 @@ import { SEQUENCE_DELIVERY, type SequenceDelivery } from '../delivery/sequence-d
 import { addTimeline, type TimelineEntry } from '../enrollment-timeline.js';
 import { calendarOf } from '../sequence-steps.js';
 import { StatDeltas } from './step-stats.js';
+import { SequenceWakeups } from './sequence-wakeups.js';
+import { SequenceProgressService } from '../sequence-progress.service.js';
+import { transactionContext } from '../../prisma/transaction-context.js';
 import { VersionGraphs } from './version-graphs.js';
 
 /** An enrollment the caller has locked (FOR UPDATE) in its transaction, with its contact. */
@@ -51,6 +54,8 @@ export class EnrollmentStepper {
   constructor(
     private readonly versions: VersionGraphs,
     @Inject(SEQUENCE_DELIVERY) private readonly delivery: SequenceDelivery,
+    private readonly wakeups: SequenceWakeups,
+    private readonly progress: SequenceProgressService,
   ) {}
 
   /**
@@ -165,6 +170,8 @@ export class EnrollmentStepper {
     await this.writeOutcomes(tx, outcomes);
     await addTimeline(tx, timeline);
     await stats.write(tx);
+    const touched = new Set(active.map((e) => e.sequenceId));
+    transactionContext.afterCommit(() => this.progress.touch(touched));
     return { processed: outcomes.length, handedOver };
   }
 
@@ -223,6 +230,7 @@ export class EnrollmentStepper {
 
   private async writeOutcomes(tx: Tx, outcomes: Outcome[]) {
     if (!outcomes.length) return;
+    this.wakeups.at(outcomes.map((o) => (o.status === 'ACTIVE' ? o.dueAt : null)));
     const iso = (d: Date | null) => d?.toISOString() ?? null;
     await tx.$executeRaw`
       UPDATE "SequenceEnrollment" e SET "currentStepKey" = u.step, "stepEnteredAt" = (u.entered AT TIME ZONE 'UTC'),

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { isUuid } from '../../common/errors/domain-error.js';
 import type { DeliveryEvent, DeliverySourceHandler } from '../../delivery/delivery.contract.js';
+import { DeliverySources } from '../../delivery/delivery-sources.js';
 import type { EnrollmentStopReason } from '../../generated/prisma/enums.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { Tx } from '../../prisma/prisma.service.js';
@@ -14,6 +15,7 @@ import { applyEvent, type ExecutionState } from './apply-event.js';
 import { EnrollmentStepper, type LockedEnrollment } from './enrollment-stepper.js';
 import { LOCKED_ENROLLMENT_COLUMNS } from './sequence-engine.js';
 import { StatDeltas } from './step-stats.js';
+import { SequenceProgressService } from '../sequence-progress.service.js';
 
 /**
  * Sequences' reaction to delivery events (sourceType SEQUENCE, sourceRef = step execution id), run
@@ -23,7 +25,7 @@ import { StatDeltas } from './step-stats.js';
  * starts the next wait, an open or click takes a CONDITION's yes branch the moment it arrives.
  */
 @Injectable()
-export class SequenceDeliveryHandler implements DeliverySourceHandler {
+export class SequenceDeliveryHandler implements DeliverySourceHandler, OnModuleInit {
   readonly sourceType = 'SEQUENCE' as const;
   private readonly logger = new Logger(SequenceDeliveryHandler.name);
 
@@ -31,7 +33,18 @@ export class SequenceDeliveryHandler implements DeliverySourceHandler {
     private readonly clock: Clock,
     private readonly stepper: EnrollmentStepper,
     @Inject(SEQUENCE_DELIVERY) private readonly delivery: SequenceDelivery,
+    private readonly sources: DeliverySources,
+    private readonly progress: SequenceProgressService,
   ) {}
+
+  onModuleInit() {
+    this.sources.register(this);
+  }
+
+  /** After delivery's transaction committed: the sequences' progress changed. */
+  async afterCommit(_events: DeliveryEvent[], sequenceIds: string[]) {
+    this.progress.touch(sequenceIds);
+  }
 
   async onEvents(tx: Tx, events: DeliveryEvent[]): Promise<void> {
     const mine = events

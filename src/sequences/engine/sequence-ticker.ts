@@ -3,14 +3,15 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { SequenceEngine } from './sequence-engine.js';
+import { SequenceHealer } from './sequence-healer.js';
 
 const INTERVAL = 'sequence-engine-tick';
 
 /**
- * The engine's timing, kept apart on purpose: for now a tick every RUNNER_TICK_MS in scheduler
- * processes runs the claim loop. Phase 2 (the runner) adds a delayed Bull job at each enrollment's
- * exact due time (`SequenceEngine.nextDueAt`) and keeps this tick as the safety net. Ticks never
- * overlap within a process; across processes the claims share the work.
+ * The engine's safety net: a tick every RUNNER_TICK_MS in scheduler processes runs the claim loop
+ * (steps whose wake-up job was lost) and replays delivery events sequences missed. Steps normally
+ * run at their time through `SequenceWakeups`. Ticks never overlap within a process; across
+ * processes the claims share the work.
  */
 @Injectable()
 export class SequenceTicker implements OnModuleInit, OnModuleDestroy {
@@ -20,6 +21,7 @@ export class SequenceTicker implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly registry: SchedulerRegistry,
     private readonly engine: SequenceEngine,
+    private readonly healer: SequenceHealer,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -39,6 +41,7 @@ export class SequenceTicker implements OnModuleInit, OnModuleDestroy {
   tick(): Promise<void> {
     this.running ??= this.engine
       .runDue()
+      .then(() => this.healer.replayMissing())
       .then(() => undefined)
       .catch((e: unknown) => this.logger.error(`sequence tick failed: ${String(e)}`))
       .finally(() => (this.running = null));

@@ -1,0 +1,90 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { PubSubService } from '../common/pubsub/pubsub.service.js';
+import { isUuid } from '../common/errors/domain-error.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import type { SequenceProgressModel } from './models/sequence-progress.model.js';
+import { SequenceAnalyticsService } from './sequence-analytics.service.js';
+import { sequenceNotFound } from './sequences.errors.js';
+
+const COALESCE_MS = 250;
+
+/**
+ * Sequence progress: the analytics, published coalesced over Redis PubSub when delivery reports
+ * on the sequence's emails or the engine hands steps over, so any API process serves any worker's
+ * progress.
+ */
+@Injectable()
+export class SequenceProgressService implements OnModuleDestroy {
+  private readonly logger = new Logger(SequenceProgressService.name);
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pubsub: PubSubService,
+    private readonly analytics: SequenceAnalyticsService,
+  ) {}
+
+  async snapshot(organizationId: string, sequenceId: string): Promise<SequenceProgressModel> {
+    if (!isUuid(sequenceId)) throw sequenceNotFound(sequenceId);
+    const [{ at }] = await this.prisma.db.$queryRaw<{ at: Date }[]>`SELECT clock_timestamp() AS at`;
+    const sequence = await this.prisma.db.sequence.findFirst({
+      where: { id: sequenceId, organizationId },
+      select: { status: true },
+    });
+    if (!sequence) throw sequenceNotFound(sequenceId);
+    return {
+      sequenceId,
+      status: sequence.status,
+      analytics: await this.analytics.analytics(organizationId, sequenceId),
+      readAt: at,
+    };
+  }
+
+  /** Notes that these sequences changed: at most one snapshot per sequence every 250 ms from this process. */
+  touch(sequenceIds: Iterable<string>) {
+    for (const id of sequenceIds) {
+      if (this.pending.has(id)) continue;
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        this.publishNow(id).catch((e: unknown) =>
+          this.logger.warn(`progress of sequence ${id} not published: ${String(e)}`),
+        );
+      }, COALESCE_MS);
+      timer.unref();
+      this.pending.set(id, timer);
+    }
+  }
+
+  private async publishNow(sequenceId: string) {
+    const s = await this.prisma.db.sequence.findUnique({
+      where: { id: sequenceId },
+      select: { organizationId: true },
+    });
+    if (!s) return;
+    const snapshot = await this.snapshot(s.organizationId, sequenceId);
+    await this.pubsub.publish(s.organizationId, 'sequence.progress', snapshot, sequenceId);
+  }
+
+  /** The snapshot now, then every newer published one; only the caller's organization's channel. */
+  async *stream(organizationId: string, sequenceId: string) {
+    const updates = this.pubsub.subscribe(organizationId, 'sequence.progress', sequenceId);
+    try {
+      const first = await this.snapshot(organizationId, sequenceId);
+      let shown = new Date(first.readAt).getTime();
+      yield first;
+      for await (const update of updates) {
+        const at = new Date(update.readAt).getTime();
+        if (update.sequenceId !== sequenceId || at < shown) continue;
+        shown = at;
+        yield update;
+      }
+    } finally {
+      await updates.return?.();
+    }
+  }
+
+  onModuleDestroy() {
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+  }
+}
