@@ -7,6 +7,7 @@ import {
   sandboxMailbox,
   waitFor,
 } from './factories/campaigns.js';
+import { activate, CREATE_SEQUENCE, emailStep, ENROLL } from './factories/sequences.js';
 import { GraphQLClient } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -132,4 +133,140 @@ describe('separate worker processes', () => {
       for (const w of pair) w.kill('SIGKILL');
     }
   }, 120000);
+});
+
+/**
+ * Sequences under SIGKILL: worker processes (which run delivery and, through wake-up jobs, the
+ * step engine) are killed again and again while 500 enrollments go through three emails.
+ */
+describe('separate worker processes running a sequence', () => {
+  let t: TestApp;
+  const workers: ChildProcess[] = [];
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    t = await startTestApp({ runnerTickMs: 200 }, 'scheduler');
+    // Long enough that a live worker on a busy machine is never taken for dead between heartbeats.
+    t.config.delivery.stuckMs = 5000;
+    t.config.delivery.retryBaseMs = 200;
+    env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      APP_ROLE: 'worker',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: t.config.databaseUrl,
+      REDIS_URL: t.config.redisUrl,
+      QUEUE_PREFIX: t.config.queue.prefix,
+      JWT_SECRET: t.config.jwt.secret,
+      ENCRYPTION_KEY: t.config.encryptionKey.toString('base64'),
+      PUBLIC_URL: t.url,
+      SEED_DEMO: 'false',
+      DELIVERY_CONCURRENCY: '8',
+      DELIVERY_RETRY_BASE_MS: '200',
+      // The same stuck time as this process's recovery, so live workers beat often enough for it.
+      DELIVERY_STUCK_MS: '5000',
+      QUEUE_LOCK_MS: '5000',
+    };
+  });
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await t.close();
+  });
+
+  const startWorker = () => {
+    const child = spawn(process.execPath, ['dist/src/main.js'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    workers.push(child);
+    return child;
+  };
+  const kill = async (child: ChildProcess) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+  };
+
+  it('sends each step of a 500-enrollment sequence exactly once and leaves no enrollment stuck while workers are killed', async () => {
+    const api = new GraphQLClient(t.url);
+    const owner = await signUpWithOrg(api, 'seqcrash');
+    const me = api.as({ token: owner.token, org: owner.org });
+    const mailboxes = [await sandboxMailbox(me, 'seqcrash-a'), await sandboxMailbox(me, 'seqcrash-b')];
+    const { createSequence } = await me.ok(CREATE_SEQUENCE, {
+      i: {
+        name: 'Around the clock',
+        senderAccountIds: mailboxes.map((m) => m.id),
+        timezone: 'UTC',
+        businessDays: [1, 2, 3, 4, 5, 6, 7],
+        businessStartMinute: 0,
+        businessEndMinute: 1440,
+        steps: [
+          emailStep('intro', { threadMode: 'NEW_THREAD' }),
+          emailStep('follow-up', { threadMode: 'SAME_THREAD' }),
+          emailStep('last', { threadMode: 'SAME_THREAD' }),
+        ],
+      },
+    });
+    const id = createSequence.id as string;
+    await activate(me, id);
+    const listId = await listWithContacts(me, 500, 'sk');
+
+    let current = [startWorker(), startWorker()];
+    await me.ok(ENROLL, { i: { sequenceId: id, listIds: [listId] } });
+    const sent = () =>
+      t.prisma.db.sandboxMessage.count({ where: { senderAccountId: { in: mailboxes.map((m) => m.id) } } });
+    const state = async () =>
+      JSON.stringify({
+        enrollments: await t.prisma.db.sequenceEnrollment.groupBy({
+          by: ['status', 'currentStepKey'],
+          where: { sequenceId: id },
+          _count: true,
+          _min: { dueAt: true },
+        }),
+        messages: await t.prisma.db.outboundMessage.groupBy({
+          by: ['status'],
+          where: { groupId: id },
+          _count: true,
+        }),
+        executions: await t.prisma.db.stepExecution.groupBy({
+          by: ['status'],
+          where: { sequenceId: id },
+          _count: true,
+        }),
+        now: new Date(),
+      });
+    const explain = async (e: Error) => {
+      throw new Error(`${e.message}\n${await state()}`);
+    };
+    for (const atLeast of [150, 600, 1100]) {
+      await waitFor(sent, (n) => n >= atLeast, 90_000).catch(explain);
+      await Promise.all(current.map(kill));
+      current = [startWorker(), startWorker()];
+    }
+    await waitFor(
+      () =>
+        t.prisma.db.sequenceEnrollment.groupBy({ by: ['status'], where: { sequenceId: id }, _count: true }),
+      (groups) => groups.length === 1 && groups[0].status === 'COMPLETED',
+      120_000,
+    ).catch(explain);
+
+    // What the contacts received: three messages each, one per step, never one twice.
+    const received = await t.prisma.db.sandboxMessage.findMany({
+      where: { senderAccountId: { in: mailboxes.map((m) => m.id) } },
+    });
+    expect(received).toHaveLength(1500);
+    const perContact = new Map<string, string[]>();
+    for (const m of received)
+      perContact.set(m.toAddress, [...(perContact.get(m.toAddress) ?? []), m.subject]);
+    expect(perContact.size).toBe(500);
+    for (const subjects of perContact.values())
+      expect(subjects.map((s) => s.split(':')[0]).sort()).toEqual(['follow-up', 'intro', 'last']);
+    const executions = await t.prisma.db.stepExecution.groupBy({
+      by: ['status'],
+      where: { sequenceId: id },
+      _count: true,
+    });
+    expect(executions).toEqual([{ status: 'SENT', _count: 1500 }]);
+  }, 300_000);
 });
