@@ -1,3 +1,4 @@
+import { DeliveryInboundSink } from '../src/delivery/inbound/delivery-inbound.sink.js';
 import { InboundPollerService } from '../src/providers/inbound/inbound-poller.service.js';
 import { signUpWithOrg, type Account } from './factories/accounts.js';
 import {
@@ -224,6 +225,12 @@ describe('replies and bounces from Gmail and Microsoft 365 mailboxes', () => {
       await t.prisma.db.inboundMessage.count({ where: { senderAccountId: { in: [ada.id, bob.id] } } }),
     ).toBe(5);
 
+    // Simulating answers is for SANDBOX mailboxes only: Gmail and Microsoft answers arrive by polling.
+    const simulated = await me.error(`mutation($id: ID!) { simulateReply(messageId: $id) { id } }`, {
+      id: mReply.id,
+    });
+    expect(simulated.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'messageId' });
+
     // A later campaign to the same list skips the bounced address.
     const later = await sendAndComplete(me, [ada.id, bob.id], listId, 'Follow-up');
     const laterProgress = await progressOf(me, later);
@@ -312,8 +319,48 @@ describe('simulated replies and bounces for SANDBOX mailboxes', () => {
     expect(await t.prisma.db.inboundMessage.count({ where: { outboundMessageId: target.id } })).toBe(0);
   });
 
+  it('the same mail recorded by several processes at once has its effects once; answers racing on one message all land', async () => {
+    const target = recipients[1]; // auto-replied so far, not replied
+    const before = (await progressOf(me, campaignId)).stats.replied;
+    const row = await t.prisma.db.outboundMessage.findUniqueOrThrow({
+      where: { id: target.id },
+      include: { senderAccount: true },
+    });
+    const mailbox = {
+      id: row.senderAccountId!,
+      organizationId: owner.org,
+      email: row.senderAccount!.email,
+      provider: 'SANDBOX' as const,
+    };
+    const mail = (n: number) => ({
+      providerMessageId: `race-${n}`,
+      raw: Buffer.from(
+        reply(
+          target.email,
+          mailbox.email,
+          { messageId: row.messageId!, subject: row.subject! },
+          `answer ${n}`,
+        ),
+      ),
+    });
+    const sink = t.app.get(DeliveryInboundSink);
+    const same = mail(0);
+    const results = await Promise.all([
+      ...[1, 2, 3].map(() => sink.recordOne(mailbox, same)),
+      ...[1, 2, 3].map((n) => sink.recordOne(mailbox, mail(n))),
+    ]);
+    expect(results.filter((r) => r.created)).toHaveLength(4);
+    expect(new Set(results.slice(0, 3).map((r) => r.id)).size).toBe(1);
+    expect(results.every((r) => r.kind === 'REPLY' && r.outboundMessageId === target.id)).toBe(true);
+    expect((await progressOf(me, campaignId)).stats.replied).toBe(before + 1);
+    expect(
+      await t.prisma.db.inboundMessage.count({ where: { outboundMessageId: target.id, kind: 'REPLY' } }),
+    ).toBe(4);
+  });
+
   it('the sandbox inbox page has a Reply button that records a reply through the same pipeline', async () => {
     const target = recipients[3];
+    const before = (await progressOf(me, campaignId)).stats.replied;
     const { sandboxInboxUrl } = await me.ok<{ sandboxInboxUrl: string }>(`{ sandboxInboxUrl }`);
     const auth = new URL(sandboxInboxUrl).search;
     const stored = await t.prisma.db.sandboxMessage.findFirstOrThrow({
@@ -334,7 +381,7 @@ describe('simulated replies and bounces for SANDBOX mailboxes', () => {
       redirect: 'manual',
     });
     expect(forged.status).toBe(403);
-    expect((await progressOf(me, campaignId)).stats.replied).toBe(1);
+    expect((await progressOf(me, campaignId)).stats.replied).toBe(before);
 
     const posted = await fetch(`${t.url}${action}`, {
       method: 'POST',
@@ -349,7 +396,7 @@ describe('simulated replies and bounces for SANDBOX mailboxes', () => {
     expect(shown).toContain('A reply from the recipient was recorded');
 
     const p = await progressOf(me, campaignId);
-    expect(p.stats.replied).toBe(2);
+    expect(p.stats.replied).toBe(before + 1);
     expect(p.recentRecipients.find((r) => r.id === target.id)!.repliedAt).not.toBeNull();
   });
 });

@@ -22,6 +22,11 @@ interface Matched {
   email: string;
 }
 
+interface OutboundState {
+  repliedAt: Date | null;
+  bouncedAt: Date | null;
+}
+
 /** What recording one inbound message did. */
 export interface RecordedInbound {
   id: string;
@@ -82,6 +87,9 @@ export class DeliveryInboundSink implements InboundSink {
 
   private async write(tx: Tx, mailbox: InboundMailbox, mail: InboundMail, c: ClassifiedInbound) {
     const matched = await this.match(tx, mailbox, mail, c);
+    // Lock the outbound row before the insert: the insert's foreign key takes a share lock on it, and
+    // two answers to one message upgrading their share locks would deadlock.
+    const state = matched ? await this.lock(tx, matched.id) : null;
     const [row] = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO "InboundMessage" ("organizationId", "senderAccountId", "providerMessageId", "providerThreadId", kind,
         "outboundMessageId", "fromAddress", subject, "bounceStatus", diagnostic, "receivedAt")
@@ -101,8 +109,8 @@ export class DeliveryInboundSink implements InboundSink {
       outboundMessageId: matched?.id ?? null,
       created: true,
     };
-    if (!matched) return { recorded, events: [] as DeliveryEvent[], matched: null };
-    const events = await this.apply(tx, matched, c, row.id);
+    if (!matched || !state) return { recorded, events: [] as DeliveryEvent[], matched: null };
+    const events = await this.apply(tx, matched, state, c, row.id);
     return { recorded, events, matched };
   }
 
@@ -148,13 +156,23 @@ export class DeliveryInboundSink implements InboundSink {
     return null;
   }
 
+  private async lock(tx: Tx, id: string) {
+    const [state] = await tx.$queryRaw<OutboundState[]>`
+      SELECT "repliedAt", "bouncedAt" FROM "OutboundMessage" WHERE id = ${id}::uuid FOR UPDATE`;
+    return state ?? null;
+  }
+
   /**
-   * The effects of a newly recorded message that answers `m`. The outbound row is locked first and
-   * changed last (its trigger takes the counters), as everywhere in delivery.
+   * The effects of a newly recorded message that answers `m` (locked by the caller). The outbound
+   * row is changed last (its trigger takes the counters), as everywhere in delivery.
    */
-  private async apply(tx: Tx, m: Matched, c: ClassifiedInbound, inboundId: string): Promise<DeliveryEvent[]> {
-    const [state] = await tx.$queryRaw<{ status: string; repliedAt: Date | null; bouncedAt: Date | null }[]>`
-      SELECT status::text AS status, "repliedAt", "bouncedAt" FROM "OutboundMessage" WHERE id = ${m.id}::uuid FOR UPDATE`;
+  private async apply(
+    tx: Tx,
+    m: Matched,
+    state: OutboundState,
+    c: ClassifiedInbound,
+    inboundId: string,
+  ): Promise<DeliveryEvent[]> {
     const at = this.clock.now();
     const base = {
       organizationId: m.organizationId,
