@@ -19,6 +19,7 @@ import { ProvidersModule } from './providers/providers.module.js';
 import { InboundPollerModule } from './providers/inbound/inbound-poller.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { DeliveryModule } from './delivery/delivery.module.js';
+import { DeliveryInboundSink } from './delivery/inbound/delivery-inbound.sink.js';
 import { RunnerModule } from './runner/runner.module.js';
 import { RecipientsModule } from './recipients/recipients.module.js';
 import { TrackingModule } from './tracking/tracking.module.js';
@@ -45,7 +46,8 @@ export class AppModule {
         AuthModule,
         RecipientsModule,
         ProvidersModule,
-        InboundPollerModule.register(),
+        // Replies and bounces the poller fetches are recorded by delivery (docs/adr/007).
+        InboundPollerModule.register({ sink: { useExisting: DeliveryInboundSink } }),
         CampaignsModule,
         SequencesModule.register(config.role),
         DeliveryModule.register(config.role),

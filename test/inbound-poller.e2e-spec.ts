@@ -1,5 +1,5 @@
 import { INBOUND_SINK, type InboundMailbox, type InboundSink } from '../src/providers/inbound-sink.port.js';
-import { DiscardingInboundSink } from '../src/providers/inbound/discard-inbound.sink.js';
+import { DeliveryInboundSink } from '../src/delivery/inbound/delivery-inbound.sink.js';
 import { InboundPollerService } from '../src/providers/inbound/inbound-poller.service.js';
 import type { InboundMail, MailProvider } from '../src/providers/mail-provider.port.js';
 import { MAIL_PROVIDERS } from '../src/providers/mail-provider.port.js';
@@ -75,8 +75,8 @@ describe('inbound poller', () => {
   const makeDue = () => t.prisma.db.senderAccount.updateMany({ data: { inboundPollAt: null } });
   const original = { messageId: '<sent.1@campaign-engine.test>', subject: 'Pricing' };
 
-  it('registers a sink that discards until delivery provides one', () => {
-    expect(t.app.get(INBOUND_SINK)).toBeInstanceOf(DiscardingInboundSink);
+  it("hands inbound mail to delivery's sink in the app", () => {
+    expect(t.app.get(INBOUND_SINK)).toBeInstanceOf(DeliveryInboundSink);
   });
 
   it('starts each mailbox at "now", then hands replies and bounces to the sink and stores the cursor', async () => {

@@ -1,7 +1,14 @@
 import { DateTime } from 'luxon';
 import { signUpWithOrg } from './factories/accounts.js';
 import { sandboxMailbox } from './factories/campaigns.js';
-import { activate, contactsInZones, createSequence, ENROLL } from './factories/sequences.js';
+import {
+  activate,
+  clickedSteps,
+  contactsInZones,
+  createSequence,
+  emailStep,
+  ENROLL,
+} from './factories/sequences.js';
 import { driveWithDelivery } from './support/drive-delivery.js';
 import { headerOf } from './support/fake-http.js';
 import { GraphQLClient } from './support/graphql-client.js';
@@ -9,6 +16,12 @@ import { ManualClock } from './support/manual-clock.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const ZONES = ['America/New_York', 'Europe/Paris', 'Asia/Kolkata'];
+const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0';
+const unfold = (raw: string) =>
+  raw
+    .replace(/=\r?\n/g, '')
+    .replace(/=3D/g, '=')
+    .replace(/\r?\n\s+/g, ' ');
 
 /**
  * Sequences through the real delivery pipeline and SANDBOX mailboxes: what contacts receive
@@ -93,5 +106,108 @@ describe('sequences over the delivery pipeline', () => {
       status: 'ACTIVE',
       analytics: { enrolled: 200, completed: 200, sent: 600 },
     });
+  });
+
+  it('stops every contact who replies to the first email: no later step, the reply on the timeline, the reply rate in analytics', async () => {
+    clock.set('2026-12-01T08:00:00Z'); // Tuesday, 09:00 in Paris
+    const sequence = await createSequence(me, [mailboxes[0].id], { timezone: 'Europe/Paris' });
+    await activate(me, sequence.id);
+    const { listId, contacts } = await contactsInZones(me, 40, [null], 'reply-');
+    await me.ok(ENROLL, { i: { sequenceId: sequence.id, listIds: [listId] } });
+    await driveWithDelivery(t, clock, sequence.id, new Date('2026-12-01T10:00:00Z'));
+    const intros = await t.prisma.db.outboundMessage.findMany({ where: { groupId: sequence.id } });
+    expect(intros).toHaveLength(40);
+
+    const repliers = new Set(contacts.slice(0, 20).map((c) => c.id));
+    clock.set('2026-12-01T11:00:00Z');
+    for (const m of intros.filter((m) => repliers.has(m.contactId!)))
+      await me.ok(`mutation($id: ID!) { simulateReply(messageId: $id, body: "Not now, thanks") { id } }`, {
+        id: m.id,
+      });
+    await driveWithDelivery(t, clock, sequence.id, new Date('2026-12-20T00:00:00Z'));
+
+    const all = await t.prisma.db.outboundMessage.findMany({ where: { groupId: sequence.id } });
+    for (const c of contacts) {
+      const received = all.filter((m) => m.contactId === c.id);
+      expect(received).toHaveLength(repliers.has(c.id) ? 1 : 3);
+    }
+    const enrollments = await t.prisma.db.sequenceEnrollment.findMany({
+      where: { sequenceId: sequence.id },
+      include: { events: { orderBy: { at: 'asc' } } },
+    });
+    for (const e of enrollments) {
+      if (repliers.has(e.contactId)) {
+        expect(e).toMatchObject({ status: 'STOPPED', stopReason: 'REPLIED' });
+        expect(e.repliedAt!.toISOString()).toBe('2026-12-01T11:00:00.000Z');
+        expect(e.events.map((x) => x.type)).toContain('REPLIED');
+      } else expect(e.status).toBe('COMPLETED');
+    }
+    const { sequenceAnalytics } = await me.ok(
+      `query($id: ID!) { sequenceAnalytics(sequenceId: $id) { replied stopped completed replyRate } }`,
+      { id: sequence.id },
+    );
+    expect(sequenceAnalytics).toEqual({ replied: 20, stopped: 20, completed: 20, replyRate: 50 });
+  });
+
+  it('takes the yes branch of a "clicked" condition as the click is recorded, and the no branch when its window ends', async () => {
+    clock.set('2026-12-22T08:00:00Z'); // Tuesday, 09:00 in Paris
+    const steps = clickedSteps();
+    steps[0] = emailStep('intro', {
+      htmlBody: '<p>See <a href="https://example.org/offer">the offer</a></p>',
+    });
+    const sequence = await createSequence(me, [mailboxes[1].id], {
+      timezone: 'Europe/Paris',
+      trackClicks: true,
+      steps,
+    });
+    await activate(me, sequence.id);
+    const { listId, contacts } = await contactsInZones(me, 10, [null], 'click-');
+    await me.ok(ENROLL, { i: { sequenceId: sequence.id, listIds: [listId] } });
+    await driveWithDelivery(t, clock, sequence.id, new Date('2026-12-22T10:00:00Z'));
+    const intros = await t.prisma.db.outboundMessage.findMany({ where: { groupId: sequence.id } });
+    expect(intros).toHaveLength(10);
+
+    clock.set('2026-12-22T12:00:00Z'); // well after delivery: a person, not a link scanner
+    const clickers = contacts.slice(0, 5).map((c) => c.id);
+    for (const id of clickers) {
+      const intro = intros.find((m) => m.contactId === id)!;
+      const raw = (
+        await t.prisma.db.sandboxMessage.findFirstOrThrow({ where: { messageId: intro.messageId! } })
+      ).raw;
+      const link = /href="([^"]+\/t\/c\/[^"]+)"/.exec(unfold(raw))![1].replace(/&amp;/g, '&');
+      const res = await fetch(link, { redirect: 'manual', headers: { 'user-agent': FIREFOX } });
+      expect(res.headers.get('location')).toBe('https://example.org/offer');
+      // By the time the redirect is answered, the branch is taken and the next email handed over.
+      const next = await t.prisma.db.stepExecution.findMany({
+        where: { sequenceId: sequence.id, enrollment: { contactId: id } },
+        select: { stepKey: true, handedOverAt: true },
+        orderBy: { handedOverAt: 'asc' },
+      });
+      expect(next.map((x) => x.stepKey)).toEqual(['intro', 'thanks']);
+      expect(next[1].handedOverAt.toISOString()).toBe('2026-12-22T12:00:00.000Z');
+    }
+    // Nobody else has moved before the window (2 business days) ends.
+    await driveWithDelivery(t, clock, sequence.id, new Date('2026-12-24T07:59:00Z'));
+    const before = await t.prisma.db.stepExecution.count({
+      where: { sequenceId: sequence.id, stepKey: 'nudge' },
+    });
+    expect(before).toBe(0);
+    await driveWithDelivery(t, clock, sequence.id, new Date('2027-01-10T00:00:00Z'));
+    const all = await t.prisma.db.outboundMessage.findMany({
+      where: { groupId: sequence.id },
+      include: { content: { select: { subject: true } } },
+    });
+    for (const c of contacts) {
+      const subjects = all.filter((m) => m.contactId === c.id).map((m) => m.content.subject.split(':')[0]);
+      expect(subjects.sort()).toEqual(clickers.includes(c.id) ? ['intro', 'thanks'] : ['intro', 'nudge']);
+    }
+    const nudges = await t.prisma.db.stepExecution.findMany({
+      where: { sequenceId: sequence.id, stepKey: 'nudge' },
+      select: { handedOverAt: true },
+    });
+    // The window's end: two business days after the intro (Thursday 24 December, 09:00 in Paris).
+    expect(new Set(nudges.map((n) => n.handedOverAt.toISOString()))).toEqual(
+      new Set(['2026-12-24T08:00:00.000Z']),
+    );
   });
 });

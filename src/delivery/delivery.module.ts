@@ -5,6 +5,10 @@ import { DeliverySources } from './delivery-sources.js';
 import { DeliveryService } from './delivery.service.js';
 import { DispatchService } from './dispatch/dispatch.service.js';
 import { EngagementService } from './engagement/engagement.service.js';
+import { DeliveryInboundSink } from './inbound/delivery-inbound.sink.js';
+import { SandboxAnswerController } from './inbound/sandbox/sandbox-answer.controller.js';
+import { SandboxInboundResolver } from './inbound/sandbox/sandbox-inbound.resolver.js';
+import { SandboxInboundService } from './inbound/sandbox/sandbox-inbound.service.js';
 import { TrackingLinks } from './links/tracking-links.js';
 import { DeliveryQueues } from './queues.js';
 import { RecoveryService } from './recovery/recovery.service.js';
@@ -18,7 +22,8 @@ import { WorkerLease } from './worker/worker-lease.js';
 
 /**
  * The one delivery pipeline (docs/adr/005): the outbound ledger, dispatch, sending, recording,
- * recovery and the links put in messages. Campaigns, sequences and test emails feed it through
+ * recovery, the links put in messages, and the inbound sink that turns replies and bounces into
+ * events (docs/adr/007). Campaigns, sequences and test emails feed it through
  * `DeliveryService` and hear back through `DeliverySources`; it imports none of them.
  */
 @Module({})
@@ -28,11 +33,15 @@ export class DeliveryModule {
       module: DeliveryModule,
       global: true,
       imports: [DeliveryQueues, ProvidersModule],
+      controllers: [SandboxAnswerController],
       providers: [
         DeliveryService,
         DeliverySources,
         DispatchService,
         EngagementService,
+        DeliveryInboundSink,
+        SandboxInboundService,
+        SandboxInboundResolver,
         BatchSender,
         Renderer,
         ContentCache,
@@ -43,7 +52,14 @@ export class DeliveryModule {
         WorkerLease,
         ...(runsWorker(role) ? [DeliveryWorker] : []),
       ],
-      exports: [DeliveryService, DeliverySources, RecoveryService, TrackingLinks, EngagementService],
+      exports: [
+        DeliveryService,
+        DeliverySources,
+        RecoveryService,
+        TrackingLinks,
+        EngagementService,
+        DeliveryInboundSink,
+      ],
     };
   }
 }

@@ -335,6 +335,8 @@ export class DeliveryService {
         lastError: true,
         senderAccountId: true,
         sentAt: true,
+        repliedAt: true,
+        bouncedAt: true,
         updatedAt: true,
         sourceRef: true,
       },

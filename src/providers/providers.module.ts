@@ -52,6 +52,7 @@ import { OAuthStateService } from './oauth/oauth-state.service.js';
     ProviderRegistry,
     SenderAccountsService,
     SandboxInboxService,
+    SandboxInboxGuard,
     CredentialsCipher,
     MailboxHostGuard,
     MAIL_PROVIDERS,

@@ -14,7 +14,10 @@ export class CampaignStatsModel {
   sent: number;
   @Field(() => Int, { description: 'Confirmed delivered.' }) delivered: number;
   @Field(() => Int, { description: 'Failed with a reason.' }) failed: number;
-  @Field(() => Int, { description: 'Bounced.' }) bounced: number;
+  @Field(() => Int, {
+    description: 'Bounced for good (a hard bounce arrived); their addresses are suppressed.',
+  })
+  bounced: number;
   @Field(() => Int, { description: 'Cancelled before sending.' }) cancelled: number;
   @Field(() => Int, { description: 'Skipped (suppressed address).' }) skipped: number;
   @Field(() => Int, { description: 'Opened at least once by a person.' }) opened: number;
@@ -29,7 +32,8 @@ export class CampaignStatsModel {
       'Clicked by machines (link scanners, the invisible honeypot link), whether or not a person did too.',
   })
   clickedByMachines: number;
-  @Field(() => Int, { description: 'Replied.' }) replied: number;
+  @Field(() => Int, { description: 'Replied by a person (automatic replies are events, not counted here).' })
+  replied: number;
   @Field(() => Int, { description: 'Unsubscribed through the message.' }) unsubscribed: number;
   @Field(() => Float, { description: 'Share of recipients in a final status, 0 to 100.' }) progress: number;
   @Field(() => Float, { description: 'Sent and not bounced, among those sent or failed, 0 to 100.' })
@@ -46,6 +50,13 @@ export class RecipientSummaryModel {
   @Field(() => ID, { nullable: true, description: 'Mailbox it is sent from.' }) senderAccountId:
     string | null;
   @Field(() => Date, { nullable: true, description: 'When it was sent.' }) sentAt: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the recipient first replied (automatic replies excluded).',
+  })
+  repliedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When a hard bounce of the message arrived.' })
+  bouncedAt: Date | null;
   @Field({ description: 'Last change.' }) updatedAt: Date;
 }
 
@@ -54,7 +65,11 @@ export class RecipientSummaryModel {
 })
 export class CampaignEventModel {
   @Field(() => ID, { description: 'Event id.' }) id: string;
-  @Field({ description: 'Event type, e.g. campaign.paused, recipient.sent, recipient.failed.' }) type: string;
+  @Field({
+    description:
+      'Event type, e.g. campaign.paused, recipient.failed, recipient.replied, recipient.auto_replied, recipient.bounced, recipient.soft_bounced.',
+  })
+  type: string;
   @Field({ description: 'USER, SYSTEM or CONTACT.' }) actorType: string;
   @Field(() => String, { nullable: true, description: 'User id, system job name or contact id.' }) actorId:
     string | null;

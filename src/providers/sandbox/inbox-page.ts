@@ -32,9 +32,12 @@ export function escapeHtml(value: string | number): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Page CSP: no scripts anywhere; a message's own styles and images are allowed in its frame. */
+/**
+ * Page CSP: no scripts anywhere; a message's own styles and images are allowed in its frame; forms
+ * (the Reply and Bounce buttons) only post back to this server.
+ */
 export const INBOX_CSP =
-  "default-src 'none'; style-src 'unsafe-inline' *; img-src * data:; font-src * data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; style-src 'unsafe-inline' *; img-src * data:; font-src * data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1f2328;background:#f6f8fa}
 header{background:#24292f;color:#fff;padding:12px 24px}header a{color:#fff}
@@ -43,7 +46,10 @@ table{width:100%;border-collapse:collapse}td,th{padding:6px 8px;border-bottom:1p
 th{font-weight:600;color:#57606a}a{color:#0969da;text-decoration:none}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:12px;border-radius:6px}
 iframe{width:100%;height:70vh;border:1px solid #d0d7de;border-radius:6px;background:#fff}
-.muted{color:#57606a}.nav{display:flex;gap:16px;margin-top:12px}`;
+.muted{color:#57606a}.nav{display:flex;gap:16px;margin-top:12px}
+.answer{display:flex;gap:24px;flex-wrap:wrap}.answer form{border:1px solid #d0d7de;border-radius:6px;padding:12px;flex:1;min-width:280px}
+textarea{width:100%;min-height:5em;font:inherit}button{font:inherit;padding:4px 12px;margin-top:8px}
+.notice{background:#dafbe1;border:1px solid #4ac26b;border-radius:6px;padding:8px 12px}`;
 
 function layout(title: string, body: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
@@ -80,7 +86,36 @@ ${
   );
 }
 
-export function renderInboxMessage(m: InboxMessageView, auth: string): string {
+/** What the Reply / Bounce buttons recorded, as the page says it after the redirect. */
+const RECORDED: Record<string, string> = {
+  REPLY: 'A reply from the recipient was recorded: the recipient now counts as replied.',
+  AUTO_REPLY: 'An automatic reply (out of office) was recorded.',
+  BOUNCE_HARD: 'A hard bounce was recorded: the recipient is BOUNCED and the address is suppressed.',
+  BOUNCE_SOFT: 'A soft bounce (temporary failure) was recorded.',
+};
+
+/** The forms that make the recipient answer (handled by delivery's sandbox answer controller). */
+function answerForms(m: InboxMessageView, auth: string) {
+  const action = (what: string) => escapeHtml(`/sandbox/inbox/${encodeURIComponent(m.id)}/${what}?${auth}`);
+  return `<h2>Simulate an answer</h2>
+<p class="muted">Goes through the same inbound pipeline as replies and bounces fetched from Gmail or Microsoft 365.</p>
+<div class="answer">
+<form method="post" action="${action('reply')}">
+<label for="reply-body">Reply from ${escapeHtml(m.to)}</label>
+<textarea id="reply-body" name="body" maxlength="10000" placeholder="Thanks, this is a simulated reply."></textarea>
+<label><input type="checkbox" name="automatic" value="on"> Automatic reply (out of office)</label><br>
+<button type="submit">Reply</button>
+</form>
+<form method="post" action="${action('bounce')}">
+<label for="bounce-hard">Bounce</label><br>
+<select id="bounce-hard" name="hard"><option value="true">Hard: the address does not exist (5.1.1)</option>
+<option value="false">Soft: the mailbox is full (4.2.2)</option></select><br>
+<button type="submit">Bounce</button>
+</form>
+</div>`;
+}
+
+export function renderInboxMessage(m: InboxMessageView, auth: string, recorded?: string): string {
   // The message's HTML runs in an opaque-origin frame with no scripts, forms or top navigation;
   // links open in a new tab.
   const frame =
@@ -99,6 +134,7 @@ export function renderInboxMessage(m: InboxMessageView, auth: string): string {
   return layout(
     m.subject || '(no subject)',
     `<p><a href="${escapeHtml(`/sandbox/inbox?${auth}`)}">← Inbox</a></p>
+${recorded && RECORDED[recorded] ? `<p class="notice" role="status">${escapeHtml(RECORDED[recorded])}</p>` : ''}
 <h1>${escapeHtml(m.subject || '(no subject)')}</h1>
 <table>
 <tr><th>From (envelope)</th><td>${escapeHtml(m.from)}</td></tr>
@@ -111,6 +147,7 @@ export function renderInboxMessage(m: InboxMessageView, auth: string): string {
 <h2>Text</h2>${m.text ? `<pre>${escapeHtml(m.text)}</pre>` : '<p class="muted">No text part.</p>'}
 <h2>Attachments</h2>${attachments}
 <details><summary>Headers</summary><pre>${escapeHtml(m.headers.join('\n'))}</pre></details>
-<p><a href="${escapeHtml(`/sandbox/inbox/${encodeURIComponent(m.id)}/raw?${auth}`)}">Raw message</a></p>`,
+<p><a href="${escapeHtml(`/sandbox/inbox/${encodeURIComponent(m.id)}/raw?${auth}`)}">Raw message</a></p>
+${answerForms(m, auth)}`,
   );
 }

@@ -58,10 +58,15 @@ export class SandboxInboxController {
   @Header('Content-Security-Policy', INBOX_CSP)
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
-  async message(@Query('org') org: string, @Query('key') key: string, @Param('id') id: string) {
+  async message(
+    @Query('org') org: string,
+    @Query('key') key: string,
+    @Param('id') id: string,
+    @Query('recorded') recorded?: string,
+  ) {
     const message = await this.inbox.message(org, id);
     if (!message) throw new NotFoundException('No such message in this inbox');
-    return renderInboxMessage(message, auth(org, key));
+    return renderInboxMessage(message, auth(org, key), recorded);
   }
 
   @Get(':id/raw')
