@@ -49,10 +49,15 @@ function freePort(): Promise<number> {
 async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-bench-seq-'));
   chmodSync(dir, 0o755);
+  // BENCH_PG_STATS=1: the statements PostgreSQL spent its time on during the due phase.
+  const pgStats = !!process.env.BENCH_PG_STATS;
   const pg = await startEmbeddedPostgres({
     dataDir: path.join(dir, 'pg'),
     port: await freePort(),
     persistent: false,
+    flags: pgStats
+      ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
+      : [],
   });
   const redis = await startLocalRedis({
     dataDir: path.join(dir, 'redis'),
@@ -144,11 +149,23 @@ async function main() {
     const waiting = await prisma.sequenceEnrollment.count({ where: { sequenceId, currentStepKey: 'wait' } });
     await prisma.$executeRaw`VACUUM ANALYZE`;
 
+    if (pgStats) {
+      await prisma.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await prisma.$queryRawUnsafe('SELECT pg_stat_statements_reset()');
+    }
     clock.set(new Date(start.getTime() + 3_600_000));
     t0 = performance.now();
     const run = await engine.runDue();
     const dueMs = performance.now() - t0;
     const messages = await prisma.outboundMessage.count({ where: { groupId: sequenceId } });
+    if (pgStats) {
+      const top = await prisma.$queryRawUnsafe<{ ms: number; calls: bigint; q: string }[]>(
+        `SELECT round(total_exec_time)::float AS ms, calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
+         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+      );
+      for (const r of top)
+        console.log(String(r.ms).padStart(8), 'ms', String(r.calls).padStart(6), 'calls', r.q);
+    }
 
     console.log(`\nSequence engine, ${ENROLLMENTS.toLocaleString('en')} enrollments due at one moment`);
     console.log(

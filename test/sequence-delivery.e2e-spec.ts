@@ -11,7 +11,7 @@ import {
 } from './factories/sequences.js';
 import { driveWithDelivery } from './support/drive-delivery.js';
 import { headerOf } from './support/fake-http.js';
-import { GraphQLClient } from './support/graphql-client.js';
+import { GraphQLClient, subscribe } from './support/graphql-client.js';
 import { ManualClock } from './support/manual-clock.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -209,5 +209,41 @@ describe('sequences over the delivery pipeline', () => {
     expect(new Set(nudges.map((n) => n.handedOverAt.toISOString()))).toEqual(
       new Set(['2026-12-24T08:00:00.000Z']),
     );
+  });
+
+  it('streams sequenceProgress while the sequence runs, and only to its own organization', async () => {
+    clock.set('2027-01-12T08:00:00Z'); // Tuesday, 09:00 in Paris
+    const sequence = await createSequence(me, [mailboxes[0].id], { timezone: 'Europe/Paris' });
+    await activate(me, sequence.id);
+    const { listId } = await contactsInZones(me, 30, [null], 'progress-');
+    const query = `subscription($id: ID!) { sequenceProgress(sequenceId: $id) { sequenceId status readAt
+      analytics { enrolled active sent } } }`;
+    const sub = subscribe(me.ws(), query, { id: sequence.id });
+    const [first] = await sub.waitFor((events) => events.length >= 1);
+    expect(first.sequenceProgress).toMatchObject({ status: 'ACTIVE', analytics: { enrolled: 0, sent: 0 } });
+
+    await me.ok(ENROLL, { i: { sequenceId: sequence.id, listIds: [listId] } });
+    await driveWithDelivery(t, clock, sequence.id, new Date('2027-01-12T10:00:00Z'));
+    // The intros went out: a later snapshot shows them, without asking again.
+    const events = await sub.waitFor(
+      (all) => all.some((e) => e.sequenceProgress.analytics.sent === 30),
+      30_000,
+    );
+    const reads = events.map((e) => new Date(e.sequenceProgress.readAt).getTime());
+    expect(reads).toEqual([...reads].sort((a, b) => a - b));
+    expect(events.at(-1).sequenceProgress.analytics).toEqual({ enrolled: 30, active: 30, sent: 30 });
+
+    // Another organization sees nothing of it, by query or by subscription.
+    const stranger = await signUpWithOrg(new GraphQLClient(t.url), 'progress-stranger');
+    const them = new GraphQLClient(t.url, { token: stranger.token, org: stranger.org });
+    expect(
+      (
+        await them.error(`query($id: ID!) { sequenceProgress(sequenceId: $id) { status } }`, {
+          id: sequence.id,
+        })
+      ).extensions?.code,
+    ).toBe('NOT_FOUND');
+    const theirs = subscribe(them.ws(), query, { id: sequence.id });
+    await expect(theirs.waitFor(() => false, 5000)).rejects.toThrow(/NOT_FOUND|not found/);
   });
 });

@@ -53,6 +53,11 @@ export interface ThreadRef {
 
 /** One message a source hands over. */
 export interface MessageSpec {
+  /**
+   * The ledger id, when the source picks it (so it can record it in the same transaction before
+   * the hand-over); delivery generates one otherwise.
+   */
+  id?: string;
   /** Unique within the group (contact id for a campaign, step execution id for a sequence). */
   sourceRef: string;
   contactId: string | null;

@@ -98,20 +98,20 @@ export class DeliveryService {
     if (!messages.length) return new Map<string, string>();
     const col = <T>(f: (m: MessageSpec) => T) => messages.map(f);
     const rows = await tx.$queryRaw<{ id: string; sourceRef: string; skipped: boolean }[]>`
-      INSERT INTO "OutboundMessage" ("organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
+      INSERT INTO "OutboundMessage" (id, "organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
         "contactData", email, "senderAccountId", "nextAttemptAt", "inReplyTo", "references", "threadProviderId", status,
         "lastError", "updatedAt")
-      SELECT ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", u.source_ref, u.content_id,
+      SELECT COALESCE(u.id, gen_random_uuid()), ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", u.source_ref, u.content_id,
              u.contact_id, u.contact_data, u.email, u.sender_account_id, u.not_before, u.in_reply_to,
              COALESCE(string_to_array(u.refs, ' '), '{}'), u.thread_id,
              (CASE WHEN x.id IS NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"RecipientStatus",
              CASE WHEN x.id IS NULL THEN NULL ELSE ${SUPPRESSED} || ' (' || x.reason || ')' END, ${this.clock.now()}
-      FROM unnest(${col((m) => m.sourceRef)}::uuid[], ${col((m) => m.contentId)}::uuid[], ${col((m) => m.contactId)}::uuid[],
+      FROM unnest(${col((m) => m.id ?? null)}::uuid[], ${col((m) => m.sourceRef)}::uuid[], ${col((m) => m.contentId)}::uuid[], ${col((m) => m.contactId)}::uuid[],
                   ${col((m) => (m.contactData ? JSON.stringify(m.contactData) : null))}::jsonb[],
                   ${col((m) => m.email)}::text[], ${col((m) => m.senderAccountId)}::uuid[], ${col((m) => m.notBefore ?? null)}::timestamp[],
                   ${col((m) => m.thread?.inReplyTo ?? null)}::text[], ${col((m) => m.thread?.references.join(' ') ?? null)}::text[],
                   ${col((m) => m.thread?.providerThreadId ?? null)}::text[])
-           AS u(source_ref, content_id, contact_id, contact_data, email, sender_account_id, not_before, in_reply_to, refs, thread_id)
+           AS u(id, source_ref, content_id, contact_id, contact_data, email, sender_account_id, not_before, in_reply_to, refs, thread_id)
       LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = u.email
       ON CONFLICT ("groupId", "sourceRef") DO NOTHING
       RETURNING id, "sourceRef", status = 'SKIPPED' AS skipped`;

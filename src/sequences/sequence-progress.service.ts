@@ -60,7 +60,8 @@ export class SequenceProgressService implements OnModuleDestroy {
       where: { id: sequenceId },
       select: { organizationId: true },
     });
-    if (!s) return;
+    // The analytics read every enrollment of the sequence: only for someone who is watching.
+    if (!s || !(await this.pubsub.hasSubscribers(s.organizationId, 'sequence.progress', sequenceId))) return;
     const snapshot = await this.snapshot(s.organizationId, sequenceId);
     await this.pubsub.publish(s.organizationId, 'sequence.progress', snapshot, sequenceId);
   }

@@ -41,7 +41,7 @@ export class RecordingSequenceDelivery implements SequenceDelivery {
 
   async handOver(_tx: Tx, groupId: string, messages: MessageSpec[]): Promise<HandedOver[]> {
     const recorded = messages.map((m) => {
-      const messageId = randomUUID();
+      const messageId = m.id ?? randomUUID();
       return {
         ...m,
         groupId,

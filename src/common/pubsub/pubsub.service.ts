@@ -14,13 +14,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 @Injectable()
 export class PubSubService implements OnModuleDestroy {
   private readonly engine: RedisPubSub;
+  private readonly publisher: Redis;
   private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) config: ResolvedConfig) {
     this.prefix = `${config.queue.prefix}:events:`;
     const options = { maxRetriesPerRequest: null, lazyConnect: false };
+    this.publisher = new Redis(config.redisUrl, options);
     this.engine = new RedisPubSub({
-      publisher: new Redis(config.redisUrl, options),
+      publisher: this.publisher,
       subscriber: new Redis(config.redisUrl, options),
       reviver: (_key: unknown, value: unknown) =>
         typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : value,
@@ -29,6 +31,22 @@ export class PubSubService implements OnModuleDestroy {
 
   publish<T extends Topic>(organizationId: string, topic: T, payload: TopicPayloads[T], id?: string) {
     return this.engine.publish(this.prefix + topicFor(organizationId, topic, id), payload);
+  }
+
+  /**
+   * Whether anyone, in any process, listens on the topic now (Redis PUBSUB NUMSUB): a snapshot that
+   * is costly to compute need not be computed for nobody. An error counts as "someone listens".
+   */
+  async hasSubscribers(organizationId: string, topic: Topic, id?: string): Promise<boolean> {
+    try {
+      const reply = (await this.publisher.pubsub(
+        'NUMSUB',
+        this.prefix + topicFor(organizationId, topic, id),
+      )) as [string, number];
+      return Number(reply[1]) > 0;
+    } catch {
+      return true;
+    }
   }
 
   /** An async iterator for GraphQL subscriptions on one organization's topic. */

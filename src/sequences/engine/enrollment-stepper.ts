@@ -153,6 +153,7 @@ export class EnrollmentStepper {
         sends.push({
           execution: { id, enrollment: e, stepId: step.id, stepKey: d.stepKey },
           message: {
+            id: randomUUID(),
             sourceRef: id,
             contactId: e.contactId,
             email: e.contactEmail,
@@ -189,12 +190,15 @@ export class EnrollmentStepper {
     if (!sends.length) return 0;
     const ex = sends.map((s) => s.execution);
     const inserted = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "StepExecution" (id, "organizationId", "sequenceId", "enrollmentId", "versionId", "stepId", "stepKey", "handedOverAt")
-      SELECT u.id, u.org, u.seq, u.enrollment, u.version, u.step, u.key, (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')
+      INSERT INTO "StepExecution" (id, "organizationId", "sequenceId", "enrollmentId", "versionId", "stepId", "stepKey",
+        "messageId", "handedOverAt")
+      SELECT u.id, u.org, u.seq, u.enrollment, u.version, u.step, u.key, u.message,
+             (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')
       FROM unnest(${ex.map((x) => x.id)}::uuid[], ${ex.map((x) => x.enrollment.organizationId)}::uuid[],
                   ${ex.map((x) => x.enrollment.sequenceId)}::uuid[], ${ex.map((x) => x.enrollment.id)}::uuid[],
                   ${ex.map((x) => x.enrollment.versionId)}::uuid[], ${ex.map((x) => x.stepId)}::uuid[],
-                  ${ex.map((x) => x.stepKey)}::text[]) AS u(id, org, seq, enrollment, version, step, key)
+                  ${ex.map((x) => x.stepKey)}::text[], ${sends.map((s) => s.message.id!)}::uuid[])
+        AS u(id, org, seq, enrollment, version, step, key, message)
       ON CONFLICT ("enrollmentId", "versionId", "stepKey") DO NOTHING
       RETURNING id::text`;
     const created = new Set(inserted.map((r) => r.id));
@@ -218,13 +222,8 @@ export class EnrollmentStepper {
       });
       stats.add(s.execution.stepId, 'handedOver');
     }
-    const accepted: { sourceRef: string; messageId: string }[] = [];
-    for (const [sequenceId, messages] of bySequence)
-      accepted.push(...(await this.delivery.handOver(tx, sequenceId, messages)));
-    if (accepted.length)
-      await tx.$executeRaw`
-        UPDATE "StepExecution" x SET "messageId" = u.message FROM unnest(${accepted.map((a) => a.sourceRef)}::uuid[],
-          ${accepted.map((a) => a.messageId)}::uuid[]) AS u(id, message) WHERE x.id = u.id`;
+    // The executions already name their messages (ids picked here): delivery stores them under those ids.
+    for (const [sequenceId, messages] of bySequence) await this.delivery.handOver(tx, sequenceId, messages);
     return created.size;
   }
 
@@ -245,23 +244,15 @@ export class EnrollmentStepper {
 
   /** What the engine knows of every email of these enrollments (any version). */
   private async facts(tx: Tx, enrollmentIds: string[]) {
-    const rows = await tx.stepExecution.findMany({
-      where: { enrollmentId: { in: enrollmentIds } },
-      select: {
-        enrollmentId: true,
-        stepKey: true,
-        status: true,
-        sentAt: true,
-        openedAt: true,
-        clickedAt: true,
-        repliedAt: true,
-        versionRef: { select: { version: true } },
-      },
-    });
+    const rows = await tx.$queryRaw<(EmailFact & { enrollmentId: string })[]>`
+      SELECT x."enrollmentId"::text, x."stepKey", x.status::text, x."sentAt", x."openedAt", x."clickedAt",
+             x."repliedAt", v.version
+      FROM "StepExecution" x JOIN "SequenceVersion" v ON v.id = x."versionId"
+      WHERE x."enrollmentId" = ANY(${enrollmentIds}::uuid[])`;
     const byEnrollment = new Map<string, EmailFact[]>();
-    for (const { enrollmentId, versionRef, ...f } of rows) {
+    for (const { enrollmentId, ...f } of rows) {
       const list = byEnrollment.get(enrollmentId) ?? [];
-      list.push({ ...f, version: versionRef.version });
+      list.push(f);
       byEnrollment.set(enrollmentId, list);
     }
     return byEnrollment;

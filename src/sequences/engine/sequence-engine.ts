@@ -5,6 +5,8 @@ import { PrismaService } from '../../prisma/prisma.service.js';
 import { EnrollmentStepper, type LockedEnrollment } from './enrollment-stepper.js';
 
 export const CLAIM_BATCH = 500;
+/** Claim loops one process runs side by side (each its own transaction and connection). */
+export const CLAIM_LOOPS = 3;
 
 /** The columns of a locked enrollment, as `EnrollmentStepper` takes them. */
 export const LOCKED_ENROLLMENT_COLUMNS =
@@ -27,7 +29,11 @@ export class SequenceEngine {
     private readonly stepper: EnrollmentStepper,
   ) {}
 
-  /** Acts on every enrollment due now; returns how many it processed and how many emails it handed over. */
+  /**
+   * Acts on every enrollment due now; returns how many it processed and how many emails it handed
+   * over. Several claim loops run side by side (CLAIM_LOOPS): while one batch waits on the
+   * database the next is being stepped, and SKIP LOCKED keeps them off each other's rows.
+   */
   async runDue(batchSize = CLAIM_BATCH) {
     const total = { processed: 0, handedOver: 0 };
     // A cheap look on the partial index first: an idle tick opens no transaction.
@@ -35,6 +41,16 @@ export class SequenceEngine {
       SELECT EXISTS (SELECT 1 FROM "SequenceEnrollment" WHERE status = 'ACTIVE'
         AND "dueAt" <= (${this.clock.now().toISOString()}::timestamptz AT TIME ZONE 'UTC')) AS due`;
     if (!due) return total;
+    const loops = await Promise.all(Array.from({ length: CLAIM_LOOPS }, () => this.claimLoop(batchSize)));
+    for (const l of loops) {
+      total.processed += l.processed;
+      total.handedOver += l.handedOver;
+    }
+    return total;
+  }
+
+  private async claimLoop(batchSize: number) {
+    const total = { processed: 0, handedOver: 0 };
     for (;;) {
       const { claimed, processed, handedOver } = await this.prisma.transaction(
         async (tx) => {
