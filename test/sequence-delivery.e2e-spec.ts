@@ -92,6 +92,25 @@ describe('sequences over the delivery pipeline', () => {
       expect(headerOf(followUp, 'In-Reply-To')).toBe(mine[0].messageId);
       expect(headerOf(followUp, 'References')).toContain(mine[0].messageId!);
     }
+    // The dry run, for one contact of each zone, said exactly what the engine then did.
+    for (const zone of ZONES) {
+      const contact = contacts.find((c) => c.timezone === zone)!;
+      const { simulateSequence } = await me.ok(
+        `query($id: ID!, $i: SimulateSequenceInput) { simulateSequence(sequenceId: $id, input: $i) {
+          outcome emails { stepKey at } } }`,
+        { id: sequence.id, i: { timezone: zone, startAt: '2026-10-22T05:00:00Z' } },
+      );
+      const executions = await t.prisma.db.stepExecution.findMany({
+        where: { sequenceId: sequence.id, enrollment: { contactId: contact.id } },
+        orderBy: { handedOverAt: 'asc' },
+      });
+      const real = executions.map((x) => ({
+        stepKey: x.stepKey,
+        at: sent.find((m) => m.id === x.messageId)!.sentAt!.toISOString(),
+      }));
+      expect(simulateSequence.outcome).toBe('COMPLETED');
+      expect(real).toEqual(simulateSequence.emails);
+    }
     // Paris contacts crossed the change: 09:00 local before and after it, one hour later in UTC.
     const parisian = contacts.find((c) => c.timezone === 'Europe/Paris')!;
     const times = sent.filter((m) => m.contactId === parisian.id).map((m) => m.sentAt!.toISOString());
