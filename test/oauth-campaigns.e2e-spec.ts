@@ -73,7 +73,7 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
   });
 
   /** Two Gmail and two Microsoft 365 mailboxes, connected with pasted refresh tokens (automation). */
-  async function fourMailboxes(): Promise<Mailbox[]> {
+  async function fourMailboxes(minGapSeconds = 0): Promise<Mailbox[]> {
     const tag = ++n;
     const boxes: Mailbox[] = [];
     for (const [provider, email] of [
@@ -84,14 +84,22 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
     ] as const) {
       const fake = provider === 'GMAIL' ? google : ms;
       fake.addUser(email);
-      boxes.push({ ...(await connect(provider, email, fake.issueRefreshToken(email))), provider });
+      boxes.push({
+        ...(await connect(provider, email, fake.issueRefreshToken(email), minGapSeconds)),
+        provider,
+      });
     }
     return boxes;
   }
 
-  async function connect(provider: 'GMAIL' | 'MICROSOFT', email: string, refreshToken: string) {
+  async function connect(
+    provider: 'GMAIL' | 'MICROSOFT',
+    email: string,
+    refreshToken: string,
+    minGapSeconds = 0,
+  ) {
     const { connectSenderAccount } = await me.ok(CONNECT, {
-      i: { provider, email, oauth: { refreshToken }, minGapSeconds: 0, dailyCap: 10_000 },
+      i: { provider, email, oauth: { refreshToken }, minGapSeconds, dailyCap: 10_000 },
     });
     expect(connectSenderAccount.status).toBe('ACTIVE');
     return connectSenderAccount as { id: string; email: string };
@@ -200,7 +208,9 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
   });
 
   it('with 20 % of sends answered 429 or 5xx with Retry-After it completes without duplicates, never retrying early; an expired token is refreshed once', async () => {
-    const boxes = await fourMailboxes();
+    // A one-second gap keeps each mailbox's sends one after another, so every request after a
+    // refusal was made after the engine had its answer.
+    const boxes = await fourMailboxes(1);
     const [gExpired, , mExpired] = boxes;
     google.expireAccessTokens(gExpired.email);
     ms.expireAccessTokens(mExpired.email);
@@ -210,7 +220,7 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
     };
 
     // Every fifth send request of each provider (never a message's second attempt) is refused,
-    // alternately 429 (Retry-After: 1) and 503 (Retry-After: 2).
+    // alternately 429 (Retry-After: 3) and 503 (Retry-After: 2).
     const decided = new Map<FakeRequest, { messageId: string; status?: 429 | 503; seconds?: number }>();
     const decide = (req: FakeRequest, messageId: string, counter: { n: number }) => {
       let d = decided.get(req);
@@ -219,7 +229,7 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
         if (messageId && !faultedIds.has(messageId) && ++counter.n % 5 === 0) {
           faultedIds.add(messageId);
           const throttled = (counter.n / 5) % 2 === 1;
-          Object.assign(d, throttled ? { status: 429, seconds: 1 } : { status: 503, seconds: 2 });
+          Object.assign(d, throttled ? { status: 429, seconds: 3 } : { status: 503, seconds: 2 });
         }
         decided.set(req, d);
       }
@@ -236,7 +246,7 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
     const gCount = { n: 0 };
     const mCount = { n: 0 };
     for (const status of [429, 503] as const) {
-      const seconds = status === 429 ? 1 : 2;
+      const seconds = status === 429 ? 3 : 2;
       google.inject({
         method: 'POST',
         path: GMAIL_SEND,
@@ -284,6 +294,15 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
         messageId: d.messageId,
         waited: true,
       });
+    }
+
+    // A throttled mailbox (429) sent nothing at all before its Retry-After had passed.
+    for (const [req, d] of refused.filter(([, x]) => x.status === 429)) {
+      const early = attempts.filter(
+        ([r]) =>
+          r.user === req.user && r.at > req.at && r.at.getTime() < req.at.getTime() + d.seconds! * 1000 - 10,
+      );
+      expect({ mailbox: req.user, early: early.length }).toEqual({ mailbox: req.user, early: 0 });
     }
 
     // The expired access tokens: one 401 answered by one refresh each, then the sends went through.
