@@ -92,6 +92,7 @@ const schema = z.object({
   MICROSOFT_GRAPH_URL: url(['http:', 'https:']).default('https://graph.microsoft.com/v1.0'),
   OAUTH_STATE_TTL_SECONDS: int(30, 3600).default(600),
   PROVIDER_TIMEOUT_MS: int(100, 600000).default(30000),
+  PROVIDER_RECONCILE_LAG_MS: int(0, 86400000).default(300000),
   INBOUND_POLL: bool.default(true),
   INBOUND_POLL_INTERVAL_SECONDS: int(1, 86400).default(60),
   INBOUND_POLL_MAX_MESSAGES: int(1, 1000).default(50),
@@ -182,6 +183,12 @@ export interface AppConfig {
   providers: {
     /** Overall deadline of one provider call (token refresh, send, lookup, one inbound poll step). */
     timeoutMs: number;
+    /**
+     * How long after a send whose outcome is unknown the provider's search may still miss it
+     * (Gmail's index, Exchange's move to Sent Items): only a message still absent after this is
+     * sent again. Gmail and Graph use it; 5 minutes when absent.
+     */
+    reconcileLagMs?: number;
   };
   inbound: {
     /** Whether worker processes poll connected mailboxes for replies and bounces. */
@@ -311,7 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graphUrl: c.MICROSOFT_GRAPH_URL.replace(/\/$/, ''),
     },
     oauth: { stateTtlSeconds: c.OAUTH_STATE_TTL_SECONDS },
-    providers: { timeoutMs: c.PROVIDER_TIMEOUT_MS },
+    providers: { timeoutMs: c.PROVIDER_TIMEOUT_MS, reconcileLagMs: c.PROVIDER_RECONCILE_LAG_MS },
     inbound: {
       enabled: c.INBOUND_POLL,
       intervalSeconds: c.INBOUND_POLL_INTERVAL_SECONDS,

@@ -44,6 +44,8 @@ export interface LoadedMailbox extends MailboxContext {
   windowEndMinute: number | null;
   windowDays: number[];
   atLeastOnce: boolean;
+  /** Paused by its provider (quota, Retry-After) until then: nothing of it is handed over before. */
+  pausedUntil?: Date | null;
 }
 
 /** A mailbox as the API shows it: never its credentials. */
@@ -302,6 +304,7 @@ export class SenderAccountsService {
       windowEndMinute: a.windowEndMinute,
       windowDays: a.windowDays,
       atLeastOnce: a.atLeastOnce,
+      pausedUntil: a.pausedUntil,
     };
   }
 

@@ -33,7 +33,9 @@ export interface Fault {
   path?: string | RegExp;
   /** Only requests for this mailbox. */
   user?: string;
-  /** How many matching requests it applies to (default 1). */
+  /** Only requests this predicate accepts (e.g. every fifth send, or a message's first attempt). */
+  when?: (req: FakeRequest) => boolean;
+  /** How many matching requests it applies to (default 1; Infinity for all). */
   times?: number;
   /** Wait this long before answering (latency). */
   delayMs?: number;
@@ -110,7 +112,8 @@ export class FakeHttpServer {
         f.left > 0 &&
         (!f.method || f.method === req.method) &&
         (!f.user || f.user === req.user) &&
-        (!f.path || (typeof f.path === 'string' ? f.path === req.path : f.path.test(req.path))),
+        (!f.path || (typeof f.path === 'string' ? f.path === req.path : f.path.test(req.path))) &&
+        (!f.when || f.when(req)),
     );
     if (i < 0) return undefined;
     const fault = this.faults[i];

@@ -262,6 +262,8 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
       return null;
     }
     if (mailbox.status !== 'ACTIVE') return null;
+    // Paused by its provider (Retry-After, quota) after this job was queued: dispatch claims it again later.
+    if (!options.oneOff && mailbox.pausedUntil && mailbox.pausedUntil > this.clock.now()) return null;
     if (!options.oneOff && !inSendingWindow(mailbox, this.clock.now())) return null;
     return { mailbox, provider: this.registry.get(mailbox.provider), settled: [] };
   }

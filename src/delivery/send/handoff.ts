@@ -49,10 +49,12 @@ export async function gatedHandoff(
     UPDATE "SenderAccount" s SET "nextSendAt" = n.at + make_interval(secs => ${mailbox.minGapSeconds}), "lastSentAt" = n.at
     FROM (SELECT date_trunc('milliseconds', ${DB_NOW}) AS at) n
     WHERE s.id = ${mailbox.id}::uuid AND (s."nextSendAt" IS NULL OR s."nextSendAt" <= n.at)
+      AND (s."pausedUntil" IS NULL OR s."pausedUntil" <= n.at)
     RETURNING n.at`;
   if (!gate.length) {
+    // Waiting for the gap, or for the end of a pause its provider asked for (Retry-After, quota).
     const [row] = await tx.$queryRaw<{ wait: number }[]>`
-      SELECT GREATEST(EXTRACT(EPOCH FROM ("nextSendAt" - ${DB_NOW})) * 1000, 0)::int AS wait
+      SELECT GREATEST(EXTRACT(EPOCH FROM (GREATEST("nextSendAt", "pausedUntil") - ${DB_NOW})) * 1000, 0)::int AS wait
       FROM "SenderAccount" WHERE id = ${mailbox.id}::uuid`;
     return { ok: false, waitMs: row?.wait ?? 0 };
   }

@@ -7,7 +7,7 @@ import type { MailboxAction } from './outcomes.js';
 /**
  * What a failure means for a whole mailbox: refused credentials disconnect it (its messages wait
  * for it to be reconnected; the sources say why), a spent quota pauses it until the provider's
- * window passes (dispatch claims nothing from it until then).
+ * window passes, a Retry-After until it has passed (dispatch claims nothing from it until then).
  */
 @Injectable()
 export class MailboxActions {
@@ -36,10 +36,11 @@ export class MailboxActions {
       }
       return;
     }
-    await this.prisma.db.senderAccount.updateMany({
-      where: { id: senderAccountId, organizationId },
-      data: { pausedUntil: action.until, lastError: action.reason.slice(0, 1000) },
-    });
+    // Never shortens a longer pause (a spent quota outlasts a throttle's Retry-After).
+    await this.prisma.db.$executeRaw`
+      UPDATE "SenderAccount"
+      SET "pausedUntil" = GREATEST("pausedUntil", ${action.until}), "lastError" = ${action.reason.slice(0, 1000)}
+      WHERE id = ${senderAccountId}::uuid AND "organizationId" = ${organizationId}::uuid`;
     this.logger.warn(
       `mailbox ${senderAccountId} paused until ${action.until.toISOString()}: ${action.reason}`,
     );

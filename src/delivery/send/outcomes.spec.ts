@@ -33,8 +33,14 @@ describe('judgeFailure', () => {
       reason: '451 try later',
       delayMs: 2000,
     });
-    expect(judgeFailure(new TransientMailError('429', 45_000), ctx()).verdict).toMatchObject({
-      delayMs: 45_000,
+    expect(judgeFailure(new TransientMailError('451 try later'), ctx()).mailbox).toBeUndefined();
+    const throttled = judgeFailure(new TransientMailError('429', 45_000), ctx());
+    expect(throttled.verdict).toMatchObject({ delayMs: 45_000 });
+    // Retry-After holds for the whole mailbox, not only this message.
+    expect(throttled.mailbox).toEqual({
+      type: 'pause',
+      until: new Date(now.getTime() + 45_000),
+      reason: '429',
     });
     expect(judgeFailure(new TransientMailError('451 try later'), ctx({ attempts: 3 })).verdict).toEqual({
       type: 'failed',

@@ -5,6 +5,7 @@ import {
   MailboxQuotaError,
   MailError,
   PermanentMailError,
+  TransientMailError,
   UnknownOutcomeMailError,
 } from '../../providers/mail-errors.js';
 import type { SendResult } from '../../providers/mail-provider.port.js';
@@ -105,5 +106,12 @@ export function judgeFailure(
     return { verdict: retryOrGiveUp(reason, ctx) };
   }
   const retryAfter = (error as { retryAfterMs?: number }).retryAfterMs;
-  return { verdict: retryOrGiveUp(reason, ctx, retryAfter) };
+  const verdict = retryOrGiveUp(reason, ctx, retryAfter);
+  // A Retry-After (Gmail's per-user rate limit, Graph's per-mailbox throttling) is addressed to the
+  // mailbox, not to this one message: none of its messages goes to the provider before it passes.
+  if (error instanceof TransientMailError && retryAfter && retryAfter > 0) {
+    const until = new Date(ctx.now.getTime() + retryAfter);
+    return { verdict, mailbox: { type: 'pause', until, reason } };
+  }
+  return { verdict };
 }

@@ -39,8 +39,8 @@ const RESYNC_QUERY = '-in:sent -in:drafts -in:chats newer_than:7d';
 export class GmailProvider implements MailProvider {
   readonly type = 'GMAIL' as const;
   readonly canReconcile = true;
-  /** Gmail's search index can miss a message for a while after it was sent. */
-  readonly reconcileLagMs = 5 * 60_000;
+  /** Gmail's search index can miss a message for a while after it was sent (PROVIDER_RECONCILE_LAG_MS). */
+  readonly reconcileLagMs: number;
   readonly defaults: ProviderDefaults = GMAIL_WORKSPACE_DEFAULTS;
   private readonly tokens: AccessTokens;
   private readonly rootUrl: string;
@@ -54,6 +54,7 @@ export class GmailProvider implements MailProvider {
   ) {
     this.rootUrl = config.google.apiUrl;
     this.timeoutMs = config.providers.timeoutMs;
+    this.reconcileLagMs = config.providers.reconcileLagMs ?? 5 * 60_000;
     this.tokens = new AccessTokens(store, (refreshToken, signal) => oauth.refresh(refreshToken, signal));
   }
 

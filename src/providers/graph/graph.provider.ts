@@ -58,8 +58,8 @@ const relativeLink = (link: string) => link.replace(/^https?:\/\/[^/]+\/[^/]+\//
 export class GraphProvider implements MailProvider {
   readonly type = 'MICROSOFT' as const;
   readonly canReconcile = true;
-  /** Exchange moves a sent message to Sent Items asynchronously, usually within seconds. */
-  readonly reconcileLagMs = 5 * 60_000;
+  /** Exchange moves a sent message to Sent Items asynchronously, usually within seconds (PROVIDER_RECONCILE_LAG_MS). */
+  readonly reconcileLagMs: number;
   /** Exchange Online: 10,000 recipients a day, 30 messages a minute (one every 2 s). */
   readonly defaults: ProviderDefaults = { dailyCap: 10_000, minGapSeconds: 2 };
   private readonly client: Client;
@@ -74,6 +74,7 @@ export class GraphProvider implements MailProvider {
   ) {
     this.client = createGraphClient(config.microsoft.graphUrl);
     this.timeoutMs = config.providers.timeoutMs;
+    this.reconcileLagMs = config.providers.reconcileLagMs ?? 5 * 60_000;
     this.tokens = new AccessTokens(store, (refreshToken, signal) => oauth.refresh(refreshToken, signal));
   }
 
