@@ -10,6 +10,7 @@ import { PrismaService } from '../../prisma/prisma.service.js';
 import { ProviderRegistry } from '../../providers/provider-registry.js';
 import { SenderAccountsService } from '../../providers/sender-accounts.service.js';
 import type { SourceType } from '../delivery.contract.js';
+import { WorkerLease } from '../worker/worker-lease.js';
 import { DispatchService } from '../dispatch/dispatch.service.js';
 import { DB_NOW } from '../ledger/db-time.js';
 import { closeUnsent } from '../ledger/closer.js';
@@ -32,7 +33,8 @@ const WAITING = new Set(['waiting', 'delayed', 'paused']);
 const BATCH = 500;
 
 /**
- * Heals what crashes leave behind, within DELIVERY_STUCK_MS, so no message is lost or sent twice:
+ * Heals what crashes leave behind, within DELIVERY_STUCK_MS, so no message is lost or sent twice
+ * (never the work of the process it runs in, which is alive by definition):
  * - a dead worker's messages (its lease ran out) that never reached the provider go back to
  *   PENDING and are simply sent again; those handed off are reconciled with the provider by
  *   Message-ID (found: SENT; certainly absent: retried; SMTP, which cannot be asked: at most once);
@@ -53,6 +55,7 @@ export class RecoveryService {
     private readonly mailboxes: SenderAccountsService,
     @InjectQueue(QUEUES.send) private readonly sendQueue: Queue<SendJob>,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly lease: WorkerLease,
   ) {}
 
   async sweep() {
@@ -83,6 +86,8 @@ export class RecoveryService {
       LEFT JOIN "DeliveryWorker" w ON w.id = m."workerId"
       WHERE m.status = 'SENDING'
         AND (m."workerId" IS NULL OR w.id IS NULL OR w."heartbeatAt" < ${DB_NOW} - make_interval(secs => ${stuckMs / 1000}))
+        -- This process is alive whatever its heartbeat says (a busy event loop delays beats).
+        AND m."workerId" IS DISTINCT FROM ${this.lease.id}::uuid
       ORDER BY m."sendingAt" LIMIT ${BATCH}`;
     if (!rows.length) return 0;
     const settlements: Settlement[] = [];
