@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Coalescer } from '../common/pubsub/coalescer.js';
 import { PubSubService } from '../common/pubsub/pubsub.service.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import type { GroupStats } from '../delivery/ledger/counters.js';
@@ -41,7 +42,11 @@ export function campaignStats(s: GroupStats) {
 @Injectable()
 export class CampaignProgressService implements OnModuleDestroy {
   private readonly logger = new Logger(CampaignProgressService.name);
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly publisher = new Coalescer(
+    COALESCE_MS,
+    (id) => this.publishNow(id),
+    (id, e) => this.logger.warn(`progress of ${id} not published: ${String(e)}`),
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -77,15 +82,7 @@ export class CampaignProgressService implements OnModuleDestroy {
    * every 250 ms from this process, whatever the number of sends.
    */
   touch(campaignId: string) {
-    if (this.pending.has(campaignId)) return;
-    const timer = setTimeout(() => {
-      this.pending.delete(campaignId);
-      this.publishNow(campaignId).catch((e: unknown) =>
-        this.logger.warn(`progress of ${campaignId} not published: ${String(e)}`),
-      );
-    }, COALESCE_MS);
-    timer.unref();
-    this.pending.set(campaignId, timer);
+    this.publisher.touch(campaignId);
   }
 
   async publishNow(campaignId: string) {
@@ -122,7 +119,6 @@ export class CampaignProgressService implements OnModuleDestroy {
   }
 
   onModuleDestroy() {
-    for (const t of this.pending.values()) clearTimeout(t);
-    this.pending.clear();
+    this.publisher.clear();
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Coalescer } from '../common/pubsub/coalescer.js';
 import { PubSubService } from '../common/pubsub/pubsub.service.js';
 import { isUuid } from '../common/errors/domain-error.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -16,7 +17,11 @@ const COALESCE_MS = 250;
 @Injectable()
 export class SequenceProgressService implements OnModuleDestroy {
   private readonly logger = new Logger(SequenceProgressService.name);
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly publisher = new Coalescer(
+    COALESCE_MS,
+    (id) => this.publishNow(id),
+    (id, e) => this.logger.warn(`progress of sequence ${id} not published: ${String(e)}`),
+  );
 
   constructor(
     private readonly prisma: PrismaService,
@@ -42,17 +47,7 @@ export class SequenceProgressService implements OnModuleDestroy {
 
   /** Notes that these sequences changed: at most one snapshot per sequence every 250 ms from this process. */
   touch(sequenceIds: Iterable<string>) {
-    for (const id of sequenceIds) {
-      if (this.pending.has(id)) continue;
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        this.publishNow(id).catch((e: unknown) =>
-          this.logger.warn(`progress of sequence ${id} not published: ${String(e)}`),
-        );
-      }, COALESCE_MS);
-      timer.unref();
-      this.pending.set(id, timer);
-    }
+    for (const id of sequenceIds) this.publisher.touch(id);
   }
 
   private async publishNow(sequenceId: string) {
@@ -85,7 +80,6 @@ export class SequenceProgressService implements OnModuleDestroy {
   }
 
   onModuleDestroy() {
-    for (const t of this.pending.values()) clearTimeout(t);
-    this.pending.clear();
+    this.publisher.clear();
   }
 }
