@@ -10,15 +10,9 @@
  *      the engine's peak RSS, then cancelling it.
  * Prints the figures; docs/benchmarks.md records runs and how they were measured.
  */
-import 'reflect-metadata';
 import pg from 'pg';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { startEmbeddedPostgres } from '../src/common/local-services/embedded-postgres.js';
-import { startLocalRedis } from '../src/common/local-services/local-redis.js';
-import { loadConfig, type ResolvedConfig } from '../src/config/config.js';
 import { TrackingLinks } from '../src/delivery/links/tracking-links.js';
 import {
   buildMime,
@@ -26,12 +20,10 @@ import {
   renderParts,
   templateContext,
 } from '../src/delivery/send/message-builder.js';
-import { createApp } from '../src/main.js';
-import { applyMigrations } from '../src/prisma/migrator.js';
-import { PrismaService } from '../src/prisma/prisma.service.js';
 import { SandboxProvider } from '../src/providers/sandbox/sandbox.provider.js';
 import { DispatchService } from '../src/delivery/dispatch/dispatch.service.js';
 import { BatchSender } from '../src/delivery/send/batch-sender.js';
+import { printPgStats, resetPgStats, startBenchEngine } from './support.js';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 20_000);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 15);
@@ -40,15 +32,6 @@ const BIG = Number(process.env.BENCH_BIG_CONTACTS ?? 1_000_000);
 const SUBJECT = 'Hi {{ contact.firstName }}';
 const HTML =
   '<p>Hello {{ contact.firstName | default: "there" }} at {{ contact.company }}</p><p>{{ campaign.name }}</p>';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
 
@@ -92,42 +75,9 @@ if (process.env.BENCH_COUNT_QUERIES) {
 }
 
 async function main() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-bench-'));
-  chmodSync(dir, 0o755);
   const pgStats = !!process.env.BENCH_PG_STATS;
-  const pg = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-    flags: pgStats
-      ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
-      : [],
-  });
-  const redis = await startLocalRedis({
-    dataDir: path.join(dir, 'redis'),
-    port: await freePort(),
-    persistent: false,
-  });
-  await applyMigrations(pg.url);
-  const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', NODE_ENV: 'development' });
-  const config: ResolvedConfig = {
-    ...base,
-    databaseUrl: pg.url,
-    redisUrl: redis.url,
-    jwt: { ...base.jwt, secret: 'bench-secret-bench-secret-bench-secret-0' },
-    encryptionKey: Buffer.alloc(32, 9),
-  };
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  config.publicUrl = `http://127.0.0.1:${(app.getHttpServer().address() as net.AddressInfo).port}`;
-  const url = `${config.publicUrl}/graphql`;
-  let headers: Record<string, string> = { 'content-type': 'application/json' };
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const engine = await startBenchEngine({ pgStats });
+  const { app, gql, config, prisma } = engine;
   // The first provider call of each campaign, seen by wrapping the sandbox adapter (bench only).
   const provider = app.get(SandboxProvider);
   const calls: number[] = [];
@@ -136,7 +86,6 @@ async function main() {
     calls.push(performance.now());
     return sendMany(...args);
   };
-  const prisma = app.get(PrismaService).db;
   // BENCH_TRACE=1: when each stage of the first send starts (bench only).
   const trace: [string, number][] = [];
   if (process.env.BENCH_TRACE) {
@@ -159,15 +108,7 @@ async function main() {
     }
   }
   try {
-    const { signUp } = await gql(
-      `mutation { signUp(input: { email: "bench@example.com", password: "bench-password" }) { accessToken } }`,
-    );
-    headers = { ...headers, authorization: `Bearer ${signUp.accessToken}` };
-    const { createOrganization } = await gql(
-      `mutation { createOrganization(input: { name: "Bench" }) { id } }`,
-    );
-    const org = createOrganization.id as string;
-    headers = { ...headers, 'x-organization-id': org };
+    const org = await engine.signIn();
     const mailbox = async (email: string, extra = '') =>
       (
         await gql(
@@ -213,10 +154,7 @@ async function main() {
 
     // 2. Campaign throughput, then the bare loop over the same contacts and content.
     const bench = await campaign('Bench', mainList);
-    if (pgStats) {
-      await prisma.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await prisma.$queryRawUnsafe('SELECT pg_stat_statements_reset()');
-    }
+    if (pgStats) await resetPgStats(prisma);
     const [cpu0, pg0] = [engineCpu(), postgresCpu()];
     countQueries = true;
     t0 = performance.now();
@@ -225,22 +163,7 @@ async function main() {
     const sendMs = performance.now() - t0;
     const [engineMs, pgMs] = [engineCpu() - cpu0, postgresCpu() - pg0];
     countQueries = false;
-    if (pgStats) {
-      const top = await prisma.$queryRawUnsafe<{ ms: number; calls: bigint; rows: bigint; q: string }[]>(
-        `SELECT round(total_exec_time)::float AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20`,
-      );
-      for (const r of top)
-        console.log(
-          String(r.ms).padStart(8),
-          'ms',
-          String(r.calls).padStart(6),
-          'calls',
-          String(r.rows).padStart(7),
-          'rows',
-          r.q,
-        );
-    }
+    if (pgStats) await printPgStats(prisma, 20);
     if (process.env.BENCH_COUNT_QUERIES) {
       for (const [q, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 30))
         console.log(String(n).padStart(7), q);
@@ -374,10 +297,7 @@ async function main() {
       cancelMs,
     );
   } finally {
-    await app.close();
-    await redis.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await engine.stop();
   }
 }
 

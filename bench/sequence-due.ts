@@ -7,19 +7,9 @@
  * window so delivery queues the messages without sending them (sending is measured by the
  * campaign benchmark). One process, embedded PostgreSQL, a local redis-server.
  */
-import 'reflect-metadata';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Clock } from '../src/common/clock/clock.js';
-import { startEmbeddedPostgres } from '../src/common/local-services/embedded-postgres.js';
-import { startLocalRedis } from '../src/common/local-services/local-redis.js';
-import { loadConfig, type ResolvedConfig } from '../src/config/config.js';
-import { createApp } from '../src/main.js';
-import { applyMigrations } from '../src/prisma/migrator.js';
-import { PrismaService } from '../src/prisma/prisma.service.js';
 import { SequenceEngine } from '../src/sequences/engine/sequence-engine.js';
+import { printPgStats, resetPgStats, startBenchEngine } from './support.js';
 
 const ENROLLMENTS = Number(process.env.BENCH_ENROLLMENTS ?? 100_000);
 
@@ -35,70 +25,21 @@ class BenchClock extends Clock {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 async function main() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-bench-seq-'));
-  chmodSync(dir, 0o755);
   // BENCH_PG_STATS=1: the statements PostgreSQL spent its time on during the due phase.
   const pgStats = !!process.env.BENCH_PG_STATS;
-  const pg = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-    flags: pgStats
-      ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
-      : [],
-  });
-  const redis = await startLocalRedis({
-    dataDir: path.join(dir, 'redis'),
-    port: await freePort(),
-    persistent: false,
-  });
-  await applyMigrations(pg.url);
-  const base = loadConfig({ ...process.env, LOG_LEVEL: 'warn', SEED_DEMO: 'false', NODE_ENV: 'development' });
-  const config: ResolvedConfig = {
-    ...base,
-    databaseUrl: pg.url,
-    redisUrl: redis.url,
-    // The tick stays out of the way: the measured claim loop is the one this script runs.
-    runnerTickMs: 3_600_000,
-    jwt: { ...base.jwt, secret: 'bench-secret-bench-secret-bench-secret-0' },
-    encryptionKey: Buffer.alloc(32, 9),
-  };
   const start = new Date('2026-06-01T00:00:00Z'); // a Monday
   const clock = new BenchClock(start.getTime());
-  const app = await createApp(config, { clock });
-  await app.listen(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${(app.getHttpServer().address() as net.AddressInfo).port}/graphql`;
-  let headers: Record<string, string> = { 'content-type': 'application/json' };
-  const gql = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as { data?: any; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const prisma = app.get(PrismaService).db;
+  // The tick stays out of the way: the measured claim loop is the one this script runs.
+  const bench = await startBenchEngine({
+    pgStats,
+    clock,
+    configure: (c) => ({ ...c, runnerTickMs: 3_600_000 }),
+  });
+  const { app, gql, prisma } = bench;
   const engine = app.get(SequenceEngine);
   try {
-    const { signUp } = await gql(
-      `mutation { signUp(input: { email: "bench@example.com", password: "bench-password" }) { accessToken } }`,
-    );
-    headers = { ...headers, authorization: `Bearer ${signUp.accessToken}` };
-    const { createOrganization } = await gql(
-      `mutation { createOrganization(input: { name: "Bench" }) { id } }`,
-    );
-    const org = createOrganization.id as string;
-    headers = { ...headers, 'x-organization-id': org };
+    const org = await bench.signIn();
     // Sending window: one minute on Sundays, so delivery holds what it is given.
     const mailbox = async (email: string) =>
       (
@@ -149,24 +90,13 @@ async function main() {
     const waiting = await prisma.sequenceEnrollment.count({ where: { sequenceId, currentStepKey: 'wait' } });
     await prisma.$executeRaw`VACUUM ANALYZE`;
 
-    if (pgStats) {
-      await prisma.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-      await prisma.$queryRawUnsafe('SELECT pg_stat_statements_reset()');
-    }
+    if (pgStats) await resetPgStats(prisma);
     clock.set(new Date(start.getTime() + 3_600_000));
     t0 = performance.now();
     const run = await engine.runDue();
     const dueMs = performance.now() - t0;
     const messages = await prisma.outboundMessage.count({ where: { groupId: sequenceId } });
-    if (pgStats) {
-      const top = await prisma.$queryRawUnsafe<{ ms: number; calls: bigint; q: string }[]>(
-        `SELECT round(total_exec_time)::float AS ms, calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
-         FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
-      );
-      for (const r of top)
-        console.log(String(r.ms).padStart(8), 'ms', String(r.calls).padStart(6), 'calls', r.q);
-    }
-
+    if (pgStats) await printPgStats(prisma);
     console.log(`\nSequence engine, ${ENROLLMENTS.toLocaleString('en')} enrollments due at one moment`);
     console.log(
       `  Enrolment:       ${enrollContacts.enrolled} enrolled in ${(enrollMs / 1000).toFixed(2)} s (API)`,
@@ -177,10 +107,7 @@ async function main() {
         ` (${Math.round((run.handedOver / dueMs) * 1000)}/s)`,
     );
   } finally {
-    await app.close();
-    await redis.stop();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
