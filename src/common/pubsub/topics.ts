@@ -2,14 +2,11 @@
  * Every topic the engine publishes, with its payload type. Topics are namespaced by organization
  * so a subscriber can only ever be wired to its own organization's channel.
  */
-import type { CampaignProgressService } from '../../campaigns/campaign-progress.service.js';
-
 export interface TopicPayloads {
   'organization.updated': { organizationId: string; name: string; timezone: string; updatedAt: Date };
   /** A member's access to the organization changed (removed, role changed): subscriptions re-check it. */
   'access.changed': { userId: string };
-  /** Published per campaign (id = campaign id), coalesced. */
-  'campaign.progress': Awaited<ReturnType<CampaignProgressService['snapshot']>>;
+  // Contexts add their own topics by augmenting this interface (campaigns: 'campaign.progress').
 }
 
 export type Topic = keyof TopicPayloads;
