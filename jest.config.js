@@ -2,7 +2,12 @@
 export default {
   testEnvironment: 'node',
   rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    // Service tests: the real services against real PostgreSQL and Redis, without HTTP.
+    '<rootDir>/test/**/*.service-spec.ts',
+    '<rootDir>/test/**/*.e2e-spec.ts',
+  ],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [

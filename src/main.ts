@@ -8,7 +8,7 @@ import { documentNestingGuard } from './common/graphql/document-limits.js';
 import { resolveServices, stopServices } from './common/local-services/resolve-services.js';
 import { ConfigError, loadConfig, runsApi, type ResolvedConfig } from './config/config.js';
 import { applyMigrations } from './prisma/migrator.js';
-import { seedDemo } from './prisma/seed.js';
+import { seedDemo } from './demo-seed.js';
 import { SandboxInboxService } from './providers/sandbox/sandbox-inbox.service.js';
 
 const logger = new Logger('Boot');

@@ -1,4 +1,3 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { signUpWithOrg } from './factories/accounts.js';
 import {
   CREATE_CAMPAIGN,
@@ -10,6 +9,7 @@ import {
 import { activate, CREATE_SEQUENCE, emailStep, ENROLL } from './factories/sequences.js';
 import { GraphQLClient } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { buildEngine, hangSandboxAt, workerEnv, Workers } from './support/workers.js';
 
 /**
  * A separate worker process is killed with SIGKILL in the middle of a campaign and started again.
@@ -17,46 +17,24 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 describe('separate worker processes', () => {
   let t: TestApp;
-  const workers: ChildProcess[] = [];
-  let env: Record<string, string>;
+  let workers: Workers;
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-    // This process serves the API and runs the runner; sends happen only in the child worker.
+    buildEngine();
+    // This process serves the API and runs the runner; sends happen only in the child workers.
     t = await startTestApp({ runnerTickMs: 200 }, 'scheduler');
     t.config.delivery.stuckMs = 1500;
     t.config.delivery.retryBaseMs = 200; // a send the killed worker left unfinished is retried soon
-    env = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      APP_ROLE: 'worker',
-      LOG_LEVEL: 'error',
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
-      QUEUE_PREFIX: t.config.queue.prefix,
-      JWT_SECRET: t.config.jwt.secret,
-      ENCRYPTION_KEY: t.config.encryptionKey.toString('base64'),
-      PUBLIC_URL: t.url,
-      SEED_DEMO: 'false',
-      DELIVERY_CONCURRENCY: '8',
-      DELIVERY_RETRY_BASE_MS: '200',
-      // A short lock, so the killed worker's running jobs are seen as stalled within seconds.
-      QUEUE_LOCK_MS: '5000',
-    };
+    // The workers use the same stuck time (their heartbeat follows it), so a live worker is never
+    // taken for dead by the sweep. A short Bull lock is no longer needed: healing follows the stuck time.
+    workers = new Workers(() => workerEnv(t, { DELIVERY_CONCURRENCY: '8' }));
   });
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
-    await t.close();
+    await workers?.killAll();
+    await t?.close();
   });
 
-  const startWorker = () => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  };
+  const startWorker = () => workers.start();
 
   it('completes a campaign after a worker is killed with SIGKILL and restarted: no duplicate, none lost', async () => {
     const api = new GraphQLClient(t.url);
@@ -67,13 +45,25 @@ describe('separate worker processes', () => {
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, { i: campaignInput([mb.id], [listId]) });
     const id = createCampaign.id as string;
 
-    const first = startWorker();
     await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, { id });
     const sentSoFar = () => t.prisma.db.sandboxMessage.count({ where: { senderAccountId: mb.id } });
-    await waitFor(sentSoFar, (n) => n >= 40, 60000);
-    first.kill('SIGKILL');
-    await new Promise((r) => first.once('exit', r));
-    const atKill = await sentSoFar();
+    // Killed in the middle whatever this machine's speed: the 200th message hangs in its provider
+    // call, so the worker dies with its chunk handed off and the campaign unfinished.
+    const hang = await hangSandboxAt(t.config.databaseUrl, id, mb.id, [200]);
+    const first = startWorker();
+    let atKill: number;
+    try {
+      await waitFor(
+        () => hang.waiters(),
+        (n) => n >= 1,
+        60000,
+      );
+      await workers.kill(first);
+      atKill = await sentSoFar();
+    } finally {
+      // The dead worker's INSERT now completes: the provider took the chunk it was given.
+      await hang.release();
+    }
     expect(atKill).toBeLessThan(400);
 
     startWorker();
@@ -130,7 +120,7 @@ describe('separate worker processes', () => {
       // Hand-offs are recorded on the database clock at the instant the gap was checked: exact.
       for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(1000);
     } finally {
-      for (const w of pair) w.kill('SIGKILL');
+      await Promise.all(pair.map((w) => workers.kill(w)));
     }
   }, 120000);
 });
@@ -141,52 +131,20 @@ describe('separate worker processes', () => {
  */
 describe('separate worker processes running a sequence', () => {
   let t: TestApp;
-  const workers: ChildProcess[] = [];
-  let env: Record<string, string>;
+  let workers: Workers;
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    buildEngine();
     t = await startTestApp({ runnerTickMs: 200 }, 'scheduler');
     // Long enough that a live worker on a busy machine is never taken for dead between heartbeats.
     t.config.delivery.stuckMs = 5000;
     t.config.delivery.retryBaseMs = 200;
-    env = {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      APP_ROLE: 'worker',
-      LOG_LEVEL: 'error',
-      DATABASE_URL: t.config.databaseUrl,
-      REDIS_URL: t.config.redisUrl,
-      QUEUE_PREFIX: t.config.queue.prefix,
-      JWT_SECRET: t.config.jwt.secret,
-      ENCRYPTION_KEY: t.config.encryptionKey.toString('base64'),
-      PUBLIC_URL: t.url,
-      SEED_DEMO: 'false',
-      DELIVERY_CONCURRENCY: '8',
-      DELIVERY_RETRY_BASE_MS: '200',
-      // The same stuck time as this process's recovery, so live workers beat often enough for it.
-      DELIVERY_STUCK_MS: '5000',
-      QUEUE_LOCK_MS: '5000',
-    };
+    workers = new Workers(() => workerEnv(t, { DELIVERY_CONCURRENCY: '8' }));
   });
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
-    await t.close();
+    await workers?.killAll();
+    await t?.close();
   });
-
-  const startWorker = () => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], {
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    workers.push(child);
-    return child;
-  };
-  const kill = async (child: ChildProcess) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-  };
 
   it('sends each step of a 500-enrollment sequence exactly once and leaves no enrollment stuck while workers are killed', async () => {
     const api = new GraphQLClient(t.url);
@@ -212,7 +170,7 @@ describe('separate worker processes running a sequence', () => {
     await activate(me, id);
     const listId = await listWithContacts(me, 500, 'sk');
 
-    let current = [startWorker(), startWorker()];
+    let current = [workers.start(), workers.start()];
     await me.ok(ENROLL, { i: { sequenceId: id, listIds: [listId] } });
     const sent = () =>
       t.prisma.db.sandboxMessage.count({ where: { senderAccountId: { in: mailboxes.map((m) => m.id) } } });
@@ -241,8 +199,8 @@ describe('separate worker processes running a sequence', () => {
     };
     for (const atLeast of [150, 600, 1100]) {
       await waitFor(sent, (n) => n >= atLeast, 90_000).catch(explain);
-      await Promise.all(current.map(kill));
-      current = [startWorker(), startWorker()];
+      await Promise.all(current.map((c) => workers.kill(c)));
+      current = [workers.start(), workers.start()];
     }
     await waitFor(
       () =>

@@ -3,12 +3,12 @@ import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Role } from '../generated/prisma/enums.js';
 import type { AuthRequest } from './auth.types.js';
 
-export const IS_PUBLIC = 'auth:public';
+// Shared with routes outside auth (health, playground), so it lives in common.
+export { IS_PUBLIC, Public } from '../common/auth/public.js';
+
 export const USER_SCOPED = 'auth:user-scoped';
 export const MIN_ROLE = 'auth:min-role';
 
-/** No token needed (signUp, login). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** Needs a token but no active organization (me, organizations, createOrganization). */
 export const UserScoped = () => SetMetadata(USER_SCOPED, true);
 /**

@@ -122,3 +122,10 @@ export class CampaignProgressService implements OnModuleDestroy {
     this.publisher.clear();
   }
 }
+
+declare module '../common/pubsub/topics.js' {
+  interface TopicPayloads {
+    /** Published per campaign (id = campaign id), coalesced. */
+    'campaign.progress': Awaited<ReturnType<CampaignProgressService['snapshot']>>;
+  }
+}

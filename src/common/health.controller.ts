@@ -1,5 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { Public } from '../auth/decorators.js';
+import { Public } from './auth/public.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 /** Liveness and readiness for load balancers: 200 when PostgreSQL answers. */

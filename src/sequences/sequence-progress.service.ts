@@ -83,3 +83,10 @@ export class SequenceProgressService implements OnModuleDestroy {
     this.publisher.clear();
   }
 }
+
+declare module '../common/pubsub/topics.js' {
+  interface TopicPayloads {
+    /** Published per sequence (id = sequence id), coalesced. */
+    'sequence.progress': SequenceProgressModel;
+  }
+}

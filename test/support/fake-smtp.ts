@@ -9,6 +9,7 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
  *   smtp.setRule('busy@example.com', { reject: 'transient', times: 2 }); // 451 twice, then accepted
  *   smtp.setRule('slow@example.com', { delayMs: 500 });                  // answers the message after 500 ms
  *   smtp.setRule('lost@example.com', { dropAfterData: true });           // takes the message, hangs up unanswered
+ *   smtp.setRule('held@example.com', { holdUntil: promise });            // answers once the promise settles
  *   smtp.setAuth({ username: 'u', password: 'new' });                   // later logins fail with 535
  *   await smtp.waitForMessages(3);
  *   smtp.messages[0].to; smtp.attempts('busy@example.com'); await smtp.close();
@@ -44,6 +45,8 @@ export interface FakeSmtpRule {
    * well have delivered it.
    */
   dropAfterData?: boolean;
+  /** Answer the message only once this promise settles (a test lets it go when it has seen enough). */
+  holdUntil?: Promise<unknown>;
 }
 
 export interface ReceivedMessage {
@@ -139,22 +142,27 @@ export async function startFakeSmtp(options: FakeSmtpOptions = {}): Promise<Fake
         const delay = Math.max(0, ...rules.map((r) => r.delayMs ?? 0));
         const drop = rules.some((r) => r.dropAfterData);
         const raw = Buffer.concat(chunks).toString('utf8');
-        setTimeout(() => {
-          messages.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to,
-            raw,
-            messageId: /^message-id:\s*(<[^>]+>)/im.exec(raw.split(/\r?\n\r?\n/)[0])?.[1],
-            user: typeof session.user === 'string' ? session.user : undefined,
-            unanswered: drop,
-            receivedAt: new Date(),
-          });
-          const w = waiters;
-          waiters = [];
-          w.forEach((f) => f());
-          if (drop) return hangUp(session);
-          callback(null, `2.0.0 Ok: queued as ${session.id}`);
-        }, delay);
+        const held = Promise.all(rules.map((r) => r.holdUntil ?? Promise.resolve())).catch(() => undefined);
+        setTimeout(
+          () =>
+            void held.then(() => {
+              messages.push({
+                from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+                to,
+                raw,
+                messageId: /^message-id:\s*(<[^>]+>)/im.exec(raw.split(/\r?\n\r?\n/)[0])?.[1],
+                user: typeof session.user === 'string' ? session.user : undefined,
+                unanswered: drop,
+                receivedAt: new Date(),
+              });
+              const w = waiters;
+              waiters = [];
+              w.forEach((f) => f());
+              if (drop) return hangUp(session);
+              callback(null, `2.0.0 Ok: queued as ${session.id}`);
+            }),
+          delay,
+        );
       });
     },
   });

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { Public } from '../../auth/decorators.js';
+import { Public } from '../auth/public.js';
 
 const require = createRequire(import.meta.url);
 

@@ -68,12 +68,26 @@ export class DispatchService {
 
   /** Asks a worker to dispatch the group; one waiting dispatch per group at a time. */
   async enqueue(groupId: string) {
+    const options = { removeOnComplete: true, removeOnFail: true };
     try {
-      await this.queue.add(
-        'dispatch',
-        { groupId },
-        { jobId: dispatchJobId(groupId), removeOnComplete: true, removeOnFail: true },
-      );
+      const jobId = dispatchJobId(groupId);
+      await this.queue.add('dispatch', { groupId }, { ...options, jobId });
+      // Bull ignores an add whose id exists. A dispatch takes a few short transactions: one still
+      // active after the stuck time is a dead worker's, and Bull frees it only when its lock runs
+      // out (QUEUE_LOCK_MS, minutes). Dispatch beside it, so healing follows the stuck time.
+      // (Dispatch is safe to run twice: capacity is reserved under the mailbox row's lock.)
+      // A dead worker can also leave it active without ever having started it (no processedOn).
+      const existing = await this.queue.getJob(jobId);
+      const since = existing?.processedOn ?? existing?.timestamp;
+      if (
+        existing &&
+        since &&
+        !existing.finishedOn &&
+        Date.now() - since > this.config.delivery.stuckMs &&
+        (existing.processedOn || (await existing.isActive()))
+      ) {
+        await this.queue.add('dispatch', { groupId }, { ...options, jobId: `${jobId}:after:${since}` });
+      }
     } catch (e) {
       // Redis is away: the runner's sweep dispatches the group once it is back.
       this.logger.warn(`dispatch of ${groupId} not queued: ${String(e)}`);
@@ -141,7 +155,7 @@ export class DispatchService {
         const [account] = await tx.$queryRaw<
           { status: string; email: string; dailyCap: number; timezone: string }[]
         >`
-          SELECT status, email, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${m.senderAccountId}::uuid FOR UPDATE`;
+          SELECT status, email, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${m.senderAccountId}::uuid FOR NO KEY UPDATE`;
         if (account?.status !== 'ACTIVE') {
           throw conflict(
             `Sender account ${account?.email ?? m.senderAccountId} is ${account?.status ?? 'gone'}`,
@@ -174,11 +188,14 @@ export class DispatchService {
    * One block of capacity for one mailbox: as many daily-cap slots as it may use and due messages
    * wait for (those already reserved by waiting jobs excepted), recorded as reservations, one per
    * send job. No message row is written: the job claims its messages when it runs. Lock order
-   * (docs/adr/005): the mailbox row, the group row, then the usage row.
+   * (docs/adr/005): the mailbox row, the group row, then the usage row. The mailbox row is taken
+   * FOR NO KEY UPDATE: dispatchers still queue behind each other, but not behind transactions that
+   * merely insert rows referencing the mailbox (their foreign-key checks hold KEY SHARE on it, e.g.
+   * a campaign's recipient generation or a provider's write).
    */
   private async claim(tx: Tx, group: GroupRow, mb: MailboxRow, want: number, now: Date): Promise<Claim> {
     const [account] = await tx.$queryRaw<{ status: string; dailyCap: number; timezone: string }[]>`
-      SELECT status, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${mb.id}::uuid FOR UPDATE`;
+      SELECT status, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${mb.id}::uuid FOR NO KEY UPDATE`;
     if (account?.status !== 'ACTIVE') return NOTHING;
     const [g] = await tx.$queryRaw<{ state: string }[]>`
       SELECT state FROM "DeliveryGroup" WHERE id = ${group.id}::uuid FOR NO KEY UPDATE`;

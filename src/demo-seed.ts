@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AuthService } from '../auth/auth.service.js';
-import { hashPassword } from '../auth/password.js';
-import { PrismaService } from './prisma.service.js';
+import { AuthService } from './auth/auth.service.js';
+import { hashPassword } from './auth/password.js';
+import { PrismaService } from './prisma/prisma.service.js';
 
 export const DEMO = {
   email: 'demo@campaign-engine.local',
