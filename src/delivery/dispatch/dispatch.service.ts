@@ -68,26 +68,12 @@ export class DispatchService {
 
   /** Asks a worker to dispatch the group; one waiting dispatch per group at a time. */
   async enqueue(groupId: string) {
-    const options = { removeOnComplete: true, removeOnFail: true };
     try {
-      const jobId = dispatchJobId(groupId);
-      await this.queue.add('dispatch', { groupId }, { ...options, jobId });
-      // Bull ignores an add whose id exists. A dispatch takes a few short transactions: one still
-      // active after the stuck time is a dead worker's, and Bull frees it only when its lock runs
-      // out (QUEUE_LOCK_MS, minutes). Dispatch beside it, so healing follows the stuck time.
-      // (Dispatch is safe to run twice: capacity is reserved under the mailbox row's lock.)
-      // A dead worker can also leave it active without ever having started it (no processedOn).
-      const existing = await this.queue.getJob(jobId);
-      const since = existing?.processedOn ?? existing?.timestamp;
-      if (
-        existing &&
-        since &&
-        !existing.finishedOn &&
-        Date.now() - since > this.config.delivery.stuckMs &&
-        (existing.processedOn || (await existing.isActive()))
-      ) {
-        await this.queue.add('dispatch', { groupId }, { ...options, jobId: `${jobId}:after:${since}` });
-      }
+      await this.queue.add(
+        'dispatch',
+        { groupId },
+        { jobId: dispatchJobId(groupId), removeOnComplete: true, removeOnFail: true },
+      );
     } catch (e) {
       // Redis is away: the runner's sweep dispatches the group once it is back.
       this.logger.warn(`dispatch of ${groupId} not queued: ${String(e)}`);
