@@ -8,7 +8,7 @@ import { DeliverySources } from './delivery-sources.js';
 import { DispatchService } from './dispatch/dispatch.service.js';
 import { groupStats, type GroupStats } from './ledger/counters.js';
 import { DB_NOW } from './ledger/db-time.js';
-import { closeUnsent, CLOSE_STEP } from './ledger/closer.js';
+import { closeUnsent } from './ledger/closer.js';
 import { dropReservations, releaseReservations } from './ledger/reservations.js';
 import { withDbRetry } from '../prisma/db-retry.js';
 import { BatchSender } from './send/batch-sender.js';
@@ -25,6 +25,8 @@ export interface Settled {
 }
 
 const SUPPRESSED = 'Address is on the suppression list';
+/** Unsent messages a cancel settles inside the caller's transaction; the rest in steps after it. */
+const FIRST_CLOSE_STEP = 1_000;
 
 /**
  * The ledger's face to the sources (campaigns, sequences, test emails): hand content, groups and
@@ -227,7 +229,8 @@ export class DeliveryService {
     await dropReservations(tx, Prisma.sql`"groupId" = ${groupId}::uuid`);
     const stats = await groupStats(tx, groupId);
     const count = stats.pending + stats.queued;
-    if ((await closeUnsent(tx, groupId)) >= CLOSE_STEP) {
+    // A small first step keeps the caller's transaction short on a loaded database; the rest follows.
+    if ((await closeUnsent(tx, groupId, FIRST_CLOSE_STEP)) >= FIRST_CLOSE_STEP) {
       transactionContext.afterCommit(() => void this.closeRest(groupId));
     }
     return { count };
