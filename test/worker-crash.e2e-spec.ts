@@ -139,7 +139,8 @@ describe('separate worker processes running a sequence', () => {
     // Long enough that a live worker on a busy machine is never taken for dead between heartbeats.
     t.config.delivery.stuckMs = 5000;
     t.config.delivery.retryBaseMs = 200;
-    workers = new Workers(() => workerEnv(t, { DELIVERY_CONCURRENCY: '8' }));
+    // A killed worker's dispatch job blocks its group until Bull's lock on it runs out (ADR 005): short here.
+    workers = new Workers(() => workerEnv(t, { DELIVERY_CONCURRENCY: '8', QUEUE_LOCK_MS: '5000' }));
   });
   afterAll(async () => {
     await workers?.killAll();
