@@ -4,7 +4,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { EnrollmentStepper, type LockedEnrollment } from './enrollment-stepper.js';
 
-export const CLAIM_BATCH = 500;
+export const CLAIM_BATCH = 1000;
 /** Claim loops one process runs side by side (each its own transaction and connection). */
 export const CLAIM_LOOPS = 3;
 
