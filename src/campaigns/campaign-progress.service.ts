@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Coalescer } from '../common/pubsub/coalescer.js';
+import { Coalescer, newerSnapshots } from '../common/pubsub/progress-stream.js';
 import { PubSubService } from '../common/pubsub/pubsub.service.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import type { GroupStats } from '../delivery/ledger/counters.js';
@@ -100,22 +100,12 @@ export class CampaignProgressService implements OnModuleDestroy {
    * (several workers publish; their snapshots may cross on the way). Only ever the caller's
    * organization's channel.
    */
-  async *stream(organizationId: string, campaignId: string) {
-    const updates = this.pubsub.subscribe(organizationId, 'campaign.progress', campaignId);
-    try {
-      const first = await this.snapshot(organizationId, campaignId);
-      let shown = new Date(first.readAt).getTime();
-      yield first;
-      for await (const update of updates) {
-        if (update.campaign.organizationId !== organizationId) continue; // defence in depth
-        const at = new Date(update.readAt).getTime();
-        if (at < shown) continue;
-        shown = at;
-        yield update;
-      }
-    } finally {
-      await updates.return?.();
-    }
+  stream(organizationId: string, campaignId: string) {
+    return newerSnapshots(
+      this.pubsub.subscribe(organizationId, 'campaign.progress', campaignId),
+      () => this.snapshot(organizationId, campaignId),
+      (update) => update.campaign.organizationId === organizationId, // defence in depth
+    );
   }
 
   onModuleDestroy() {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Coalescer } from '../common/pubsub/coalescer.js';
+import { Coalescer, newerSnapshots } from '../common/pubsub/progress-stream.js';
 import { PubSubService } from '../common/pubsub/pubsub.service.js';
 import { isUuid } from '../common/errors/domain-error.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -62,21 +62,12 @@ export class SequenceProgressService implements OnModuleDestroy {
   }
 
   /** The snapshot now, then every newer published one; only the caller's organization's channel. */
-  async *stream(organizationId: string, sequenceId: string) {
-    const updates = this.pubsub.subscribe(organizationId, 'sequence.progress', sequenceId);
-    try {
-      const first = await this.snapshot(organizationId, sequenceId);
-      let shown = new Date(first.readAt).getTime();
-      yield first;
-      for await (const update of updates) {
-        const at = new Date(update.readAt).getTime();
-        if (update.sequenceId !== sequenceId || at < shown) continue;
-        shown = at;
-        yield update;
-      }
-    } finally {
-      await updates.return?.();
-    }
+  stream(organizationId: string, sequenceId: string) {
+    return newerSnapshots(
+      this.pubsub.subscribe(organizationId, 'sequence.progress', sequenceId),
+      () => this.snapshot(organizationId, sequenceId),
+      (update) => update.sequenceId === sequenceId,
+    );
   }
 
   onModuleDestroy() {

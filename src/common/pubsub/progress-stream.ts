@@ -27,3 +27,28 @@ export class Coalescer {
     this.pending.clear();
   }
 }
+
+/**
+ * A progress stream: the snapshot now, then every published one that is newer than the last one
+ * shown (several processes publish; their snapshots may cross on the way) and that `accept` takes.
+ * Subscribes before reading the first snapshot, so nothing published meanwhile is missed.
+ */
+export async function* newerSnapshots<T extends { readAt: Date | string }>(
+  updates: AsyncIterableIterator<T>,
+  first: () => Promise<T>,
+  accept: (update: T) => boolean,
+): AsyncGenerator<T> {
+  try {
+    const now = await first();
+    let shown = new Date(now.readAt).getTime();
+    yield now;
+    for await (const update of updates) {
+      const at = new Date(update.readAt).getTime();
+      if (!accept(update) || at < shown) continue;
+      shown = at;
+      yield update;
+    }
+  } finally {
+    await updates.return?.();
+  }
+}
