@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './support/ports.js';
+import { freePort, freePorts } from './support/ports.js';
 import { emptyDatabase, freshDatabase } from './support/test-db.js';
 
 /**
@@ -25,7 +25,7 @@ describe('npm start with no services configured', () => {
   });
 
   it('serves GraphQL, answers me with the printed token, and stops cleanly on SIGINT', async () => {
-    const [port, pgPort, redisPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, pgPort, redisPort] = await freePorts(3);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
