@@ -28,9 +28,12 @@ export type Tx = Prisma.TransactionClient;
  * the dispatcher and recorder, the API's requests and the runner, with headroom.
  */
 export function poolSizeFor(config: ResolvedConfig) {
-  const workers = config.role === 'all' || config.role === 'worker' ? config.delivery.concurrency + 4 : 0;
+  // Worker and scheduler processes also run the sequence engine's claim loops (3 side by side).
+  const sequenceClaims = 3;
+  const workers =
+    config.role === 'all' || config.role === 'worker' ? config.delivery.concurrency + 4 + sequenceClaims : 0;
   const api = config.role === 'all' || config.role === 'api' ? 10 : 0;
-  const scheduler = config.role === 'all' || config.role === 'scheduler' ? 3 : 0;
+  const scheduler = config.role === 'all' || config.role === 'scheduler' ? 3 + sequenceClaims : 0;
   return Math.min(100, workers + api + scheduler + 2);
 }
 
