@@ -25,6 +25,18 @@ export async function driveWithDelivery(t: TestApp, clock: ManualClock, sequence
   for (let rounds = 0; rounds < 10_000; rounds++) {
     await engine.runDue();
     await deliverySettled(t, sequenceId);
+    // A wake-up job may be stepping enrollments in another transaction right now: until it commits
+    // they still read as due, so the clock moves only once nothing due by now is left.
+    const due = await t.prisma.db.sequenceEnrollment.count({
+      where: { sequenceId, status: 'ACTIVE', dueAt: { lte: clock.now() } },
+    });
+    const open = await t.prisma.db.outboundMessage.count({
+      where: { groupId: sequenceId, status: { in: ['PENDING', 'QUEUED', 'SENDING'] } },
+    });
+    if (due > 0 || open > 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     const next = await engine.nextDueAt();
     if (!next || next > end) break;
     if (next > clock.now()) clock.set(next);
