@@ -25,14 +25,29 @@ export const BullRootModule = BullModule.forRootAsync({
       removeOnComplete: 1000,
       removeOnFail: 5000,
     },
-    settings: {
-      lockDuration: config.queue.lockMs,
-      lockRenewTime: Math.floor(config.queue.lockMs / 4),
-      stalledInterval: Math.min(30000, config.queue.lockMs),
-      maxStalledCount: 2,
-    },
+    settings: lockSettings(config.queue.lockMs),
   }),
 });
+
+/** Bull's job lock, its renewal and the stalled check that frees the job of a dead process. */
+function lockSettings(lockMs: number) {
+  return {
+    lockDuration: lockMs,
+    lockRenewTime: Math.floor(lockMs / 4),
+    stalledInterval: Math.min(30000, lockMs),
+    maxStalledCount: 2,
+  };
+}
+
+/**
+ * The dispatch job's lock follows the stuck time, not QUEUE_LOCK_MS: a group has one dispatch job
+ * (deterministic id), so a dead process's job blocks the group's dispatch until its lock runs out
+ * and the stalled check puts it back. Half the stuck time (at least a second) heals it within the
+ * stuck time. A dispatch pass is short and safe to run twice at once (capacity is reserved under
+ * the mailbox row lock), so a lock lost to a stalled event loop costs nothing but a second pass.
+ */
+export const dispatchLockMs = (config: ResolvedConfig) =>
+  Math.min(config.queue.lockMs, Math.max(1000, Math.floor(config.delivery.stuckMs / 2)));
 
 export interface DispatchJob {
   groupId: string;
@@ -54,4 +69,11 @@ export interface SendJob {
 export const sendJobId = (claimToken: string) => `send:${claimToken}`;
 export const dispatchJobId = (groupId: string) => `dispatch:${groupId}`;
 
-export const DeliveryQueues = BullModule.registerQueue({ name: QUEUES.dispatch }, { name: QUEUES.send });
+export const DeliveryQueues = BullModule.registerQueueAsync(
+  {
+    name: QUEUES.dispatch,
+    inject: [APP_CONFIG],
+    useFactory: (config: ResolvedConfig) => ({ settings: lockSettings(dispatchLockMs(config)) }),
+  },
+  { name: QUEUES.send },
+);
