@@ -90,7 +90,8 @@ export class CampaignProgressService implements OnModuleDestroy {
       where: { id: campaignId },
       select: { organizationId: true },
     });
-    if (!c) return;
+    // A snapshot is a dozen reads: only for someone who is watching, in any process.
+    if (!c || !(await this.pubsub.hasSubscribers(c.organizationId, 'campaign.progress', campaignId))) return;
     const snapshot = await this.snapshot(c.organizationId, campaignId);
     await this.pubsub.publish(c.organizationId, 'campaign.progress', snapshot, campaignId);
   }

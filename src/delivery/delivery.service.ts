@@ -313,7 +313,7 @@ export class DeliveryService {
 
   /** Exact counts of the group, from its counters (never a recount of its messages). */
   stats(groupId: string, tx?: Tx): Promise<GroupStats> {
-    return groupStats(tx ?? this.prisma.db, groupId);
+    return groupStats(tx ?? this.prisma.sql, groupId);
   }
 
   /** The group's delivery state: daily batches and when the next starts. */

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { ResolvedConfig } from '../config/config.js';
 import { campaignSendingExtension } from './campaign-sending.extension.js';
+import { DirectSql } from './direct-sql.js';
 import { transactionContext, type TransactionContext } from './transaction-context.js';
 
 export function createPrismaClient(
@@ -12,11 +14,22 @@ export function createPrismaClient(
   emit: (event: string, payload: unknown) => void,
   poolSize = 20,
 ) {
+  return createClients(databaseUrl, emit, poolSize).db;
+}
+
+/** The Prisma client and the direct statements of the hot path, on one pool. */
+function createClients(
+  databaseUrl: string,
+  emit: (event: string, payload: unknown) => void,
+  poolSize: number,
+) {
   // Timestamps are stored as UTC in `timestamp` columns: the session time zone must be UTC too, so
   // comparisons with timestamptz values and now() never shift by the server's zone.
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize, options: '-c TimeZone=UTC' });
-  const base = new PrismaClient({ adapter });
-  return base.$extends(campaignSendingExtension(base, emit));
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, options: '-c TimeZone=UTC' });
+  // An idle connection lost (the server restarted) is reported by the next statement that needs one.
+  pool.on('error', () => undefined);
+  const base = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return { db: base.$extends(campaignSendingExtension(base, emit)), sql: new DirectSql(pool) };
 }
 
 export type Db = ReturnType<typeof createPrismaClient>;
@@ -46,9 +59,11 @@ export function poolSizeFor(config: ResolvedConfig) {
 export class PrismaService implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
   readonly db: Db;
+  /** Raw statements without Prisma's per-statement cost, for the delivery hot path (same pool). */
+  readonly sql: DirectSql;
 
   constructor(@Inject(APP_CONFIG) config: ResolvedConfig, events: EventEmitter2) {
-    this.db = createPrismaClient(
+    ({ db: this.db, sql: this.sql } = createClients(
       config.databaseUrl,
       (event, payload) => {
         events
@@ -56,7 +71,7 @@ export class PrismaService implements OnApplicationShutdown {
           .catch((e: unknown) => this.logger.error(`listener of ${event} failed`, e));
       },
       poolSizeFor(config),
-    );
+    ));
   }
 
   /** Runs `fn` in one interactive transaction; its after-commit hooks run once it has committed. */

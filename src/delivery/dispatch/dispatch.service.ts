@@ -8,7 +8,8 @@ import { conflict } from '../../common/errors/domain-error.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import { withDbRetry } from '../../prisma/db-retry.js';
-import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
+import type { RawSql } from '../../prisma/direct-sql.js';
+import { PrismaService } from '../../prisma/prisma.service.js';
 import { usageDay } from '../../providers/usage-day.js';
 import { DB_NOW } from '../ledger/db-time.js';
 import { dispatchJobId, QUEUES, sendJobId, type DispatchJob, type SendJob } from '../queues.js';
@@ -96,15 +97,23 @@ export class DispatchService {
       if (mb.status !== 'ACTIVE' || (mb.pausedUntil && mb.pausedUntil > now) || !inSendingWindow(mb, now))
         continue;
       const gapped = mb.minGapSeconds > 0;
-      // With a gap, about a minute's worth at a time, once the previous round is done.
+      // With a gap, about a minute's worth at a time, once the previous round is done. Without, up
+      // to a block in flight, claimed in whole jobs while some are still running (each finished job
+      // dispatches again): many small jobs would cost a claim and a provider call each.
       const room = gapped
         ? mb.inFlight > 0
           ? 0
           : Math.max(1, Math.ceil(60 / mb.minGapSeconds))
         : this.config.delivery.chunk - mb.inFlight;
       if (room <= 0) continue;
+      if (
+        !gapped &&
+        mb.inFlight > 0 &&
+        room < Math.min(this.config.delivery.batchSize, this.config.delivery.chunk)
+      )
+        continue;
       const claim = await withDbRetry(() =>
-        this.prisma.transaction((tx) => this.claim(tx, group, mb, Math.min(room, budget), now)),
+        this.prisma.sql.transaction((tx) => this.claim(tx, group, mb, Math.min(room, budget), now)),
       );
       queued += claim.queued;
       budget -= claim.queued;
@@ -179,7 +188,7 @@ export class DispatchService {
    * merely insert rows referencing the mailbox (their foreign-key checks hold KEY SHARE on it, e.g.
    * a campaign's recipient generation or a provider's write).
    */
-  private async claim(tx: Tx, group: GroupRow, mb: MailboxRow, want: number, now: Date): Promise<Claim> {
+  private async claim(tx: RawSql, group: GroupRow, mb: MailboxRow, want: number, now: Date): Promise<Claim> {
     const [account] = await tx.$queryRaw<{ status: string; dailyCap: number; timezone: string }[]>`
       SELECT status, "dailyCap", timezone FROM "SenderAccount" WHERE id = ${mb.id}::uuid FOR NO KEY UPDATE`;
     if (account?.status !== 'ACTIVE') return NOTHING;
@@ -222,20 +231,11 @@ export class DispatchService {
   }
 
   private async loadGroup(groupId: string): Promise<GroupRow | null> {
-    const g = await this.prisma.db.deliveryGroup.findUnique({
-      where: { id: groupId },
-      select: {
-        id: true,
-        organizationId: true,
-        sourceType: true,
-        state: true,
-        dailyLimit: true,
-        timezone: true,
-        nextBatchAt: true,
-        batchHistory: true,
-      },
-    });
-    return g ? { ...g, batchHistory: g.batchHistory as GroupRow['batchHistory'] } : null;
+    const [g] = await this.prisma.sql.$queryRaw<GroupRow[]>`
+      SELECT id, "organizationId", "sourceType"::text AS "sourceType", state::text AS state, "dailyLimit", timezone,
+             "nextBatchAt", "batchHistory"
+      FROM "DeliveryGroup" WHERE id = ${groupId}::uuid`;
+    return g ?? null;
   }
 
   /**
@@ -243,7 +243,7 @@ export class DispatchService {
    * them. A skip scan over the pending index: one probe per mailbox, however many messages wait.
    */
   private mailboxesWithDueWork(groupId: string) {
-    return this.prisma.db.$queryRaw<MailboxRow[]>`
+    return this.prisma.sql.$queryRaw<MailboxRow[]>`
       WITH RECURSIVE mb AS (
         (SELECT "senderAccountId" AS id FROM "OutboundMessage"
           WHERE "groupId" = ${groupId}::uuid AND status = 'PENDING' AND "senderAccountId" IS NOT NULL
@@ -263,7 +263,7 @@ export class DispatchService {
   }
 
   /** The first claim of a day opens a batch in the history, later claims that day add to it. */
-  private async recordBatch(tx: Tx, group: GroupRow, queued: number, now: Date) {
+  private async recordBatch(tx: RawSql, group: GroupRow, queued: number, now: Date) {
     const history = [...group.batchHistory];
     const last = history.at(-1);
     if (last && sameDay(last.startedAt, now, group.timezone)) {
@@ -280,7 +280,7 @@ export class DispatchService {
   /** The day's limit is used up: while messages wait, the next batch starts at the next day. */
   private async closeDay(group: GroupRow, now: Date) {
     const next = DateTime.fromJSDate(now).setZone(group.timezone).startOf('day').plus({ days: 1 }).toJSDate();
-    await this.prisma.db.$executeRaw`
+    await this.prisma.sql.$executeRaw`
       UPDATE "DeliveryGroup" g SET "nextBatchAt" = ${next}, "updatedAt" = ${now}
       WHERE g.id = ${group.id}::uuid AND EXISTS (
         SELECT 1 FROM "OutboundMessage" m WHERE m."groupId" = g.id AND m.status = 'PENDING')`;

@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../../prisma/prisma.service.js';
+import type { RawSql } from '../../prisma/direct-sql.js';
 
 /** Exact counts of a group's messages, summed over the counter shards the triggers keep. */
 export interface GroupStats {
@@ -45,7 +45,7 @@ const FIELDS = [
 ] as const satisfies readonly (keyof GroupStats)[];
 
 /** One statement, so the counts are one consistent snapshot. */
-export async function groupStats(db: Db | Tx, groupId: string): Promise<GroupStats> {
+export async function groupStats(db: RawSql, groupId: string): Promise<GroupStats> {
   const [row] = await db.$queryRaw<(Record<string, bigint | null> & { at: Date; reserved: bigint })[]>`
     SELECT clock_timestamp() AS at,
            (SELECT COALESCE(sum(count), 0) FROM "DeliveryReservation" WHERE "groupId" = ${groupId}::uuid) AS reserved,

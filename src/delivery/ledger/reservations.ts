@@ -1,5 +1,5 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { Tx } from '../../prisma/prisma.service.js';
+import type { RawSql } from '../../prisma/direct-sql.js';
 
 /**
  * Gives back the daily-cap slots of messages that will not be sent after all (retried later,
@@ -7,7 +7,7 @@ import type { Tx } from '../../prisma/prisma.service.js';
  * selects. The messages are locked first (lock order of docs/adr/005: message rows, then the usage
  * row); the caller then clears their `reservedDay` in its last statement.
  */
-export async function releaseReservations(tx: Tx, where: Prisma.Sql) {
+export async function releaseReservations(tx: RawSql, where: Prisma.Sql) {
   await tx.$executeRaw`
     WITH released AS (
       SELECT "senderAccountId", "reservedDay" FROM "OutboundMessage"
@@ -24,7 +24,7 @@ export async function releaseReservations(tx: Tx, where: Prisma.Sql) {
  * Drops capacity reservations that no job will use (the group was paused or closed, the job was
  * lost) and gives their slots back to the mailboxes' day counters. Returns how many were dropped.
  */
-export async function dropReservations(tx: Tx, where: Prisma.Sql): Promise<number> {
+export async function dropReservations(tx: RawSql, where: Prisma.Sql): Promise<number> {
   const [row] = await tx.$queryRaw<{ n: number }[]>`
     WITH dropped AS (
       DELETE FROM "DeliveryReservation" WHERE ${where} RETURNING "senderAccountId", day, count

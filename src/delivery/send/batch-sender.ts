@@ -39,9 +39,14 @@ interface Run {
 
 /** A gap wait this short is waited out in the job; a longer one releases the message to dispatch. */
 const MAX_GAP_WAIT_MS = 2000;
-/** Messages handed to a batch-capable provider (the sandbox) per call, and recorded together. */
+/**
+ * Messages handed to a batch-capable provider (the sandbox) per call, and recorded together. The
+ * first job of a group in this process sends its first message alone, so the first send is fast.
+ */
 const FIRST_CHUNK = 1;
 const CHUNK = 100;
+/** Groups this process has sent for (bounded: forgetting one only costs one small first chunk). */
+const STARTED_GROUPS = 1000;
 
 /**
  * Sends one claim: a batch of messages of one group from one mailbox. Claims them (QUEUED →
@@ -55,6 +60,7 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(BatchSender.name);
   /** The messages this process is working on right now. */
   private readonly held = new Set<string>();
+  private readonly startedGroups = new Set<string>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -101,7 +107,9 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     const run = await this.open(job, options);
     if (!run) {
       await withDbRetry(() =>
-        this.prisma.transaction((tx) => dropReservations(tx, Prisma.sql`token = ${job.claimToken}::uuid`)),
+        this.prisma.sql.transaction((tx) =>
+          dropReservations(tx, Prisma.sql`token = ${job.claimToken}::uuid`),
+        ),
       );
       return [];
     }
@@ -179,10 +187,10 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
    * or recovery, or a duplicate job) claims nothing.
    */
   private claim(job: SendJob, handoff: boolean): Promise<Claimed[]> {
-    return this.prisma.transaction(async (tx) => {
+    return this.prisma.sql.transaction(async (tx) => {
       const [group] = await tx.$queryRaw<{ state: string }[]>`
         SELECT state FROM "DeliveryGroup" WHERE id = ${job.groupId}::uuid FOR KEY SHARE`;
-      const [reservation] = await tx.$queryRaw<{ count: number; day: Date }[]>`
+      const [reservation] = await tx.$queryRaw<{ count: number; day: string }[]>`
         DELETE FROM "DeliveryReservation" WHERE token = ${job.claimToken}::uuid RETURNING count, day`;
       if (!reservation) return [];
       const picked =
@@ -274,7 +282,10 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
    * chunk is small, so the first message goes out fast.
    */
   private async sendInChunks(run: Run, job: SendJob, todo: Claimed[]) {
-    for (let i = 0, size = FIRST_CHUNK; i < todo.length; i += size, size = CHUNK) {
+    const first = this.startedGroups.has(job.groupId) ? CHUNK : FIRST_CHUNK;
+    this.startedGroups.add(job.groupId);
+    if (this.startedGroups.size > STARTED_GROUPS) this.startedGroups.clear();
+    for (let i = 0, size = first; i < todo.length; i += size, size = CHUNK) {
       const chunk = todo.slice(i, i + size);
       const settlements: Settlement[] = [];
       const ready: { m: Claimed; out: OutgoingMessage }[] = [];
@@ -318,15 +329,16 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Whether the group may still send, holding its row KEY SHARE for the check. */
+  /**
+   * Whether the group may still send. KEY SHARE waits for a pause or cancel that holds the row to
+   * commit, then reads the new state; one statement, so the lock ends with it.
+   */
   private groupActive(groupId: string) {
-    return withDbRetry(() =>
-      this.prisma.transaction(async (tx) => {
-        const [g] = await tx.$queryRaw<{ state: string }[]>`
-          SELECT state FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR KEY SHARE`;
-        return g?.state === 'ACTIVE';
-      }),
-    );
+    return withDbRetry(async () => {
+      const [g] = await this.prisma.sql.$queryRaw<{ state: string }[]>`
+        SELECT state FROM "DeliveryGroup" WHERE id = ${groupId}::uuid FOR KEY SHARE`;
+      return g?.state === 'ACTIVE';
+    });
   }
 
   /** One message at a time per provider call (a few at once when the mailbox has no gap). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock/clock.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { withDbRetry } from '../../prisma/db-retry.js';
+import type { RawSql } from '../../prisma/direct-sql.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import type { DeliveryEvent, SourceType } from '../delivery.contract.js';
 import { DeliverySources } from '../delivery-sources.js';
@@ -82,7 +83,7 @@ export class OutcomeRecorder {
   }
 
   private async recordSent(settlements: Settlement[], now: Date) {
-    const ids = new Set(await this.write(this.prisma.db, settlements, now));
+    const ids = new Set(await this.write(this.prisma.sql, settlements, now));
     const kept = settlements.filter((s) => ids.has(s.message.id));
     return { kept, events: kept.flatMap((s) => toEvent(s, now)) };
   }
@@ -112,7 +113,7 @@ export class OutcomeRecorder {
    * The one statement that changes the messages, only those still SENDING under the same worker;
    * returns the ids it changed.
    */
-  private async write(db: Pick<Prisma.TransactionClient, '$queryRaw'>, kept: Settlement[], now: Date) {
+  private async write(db: RawSql, kept: Settlement[], now: Date) {
     const col = <T>(f: (s: Settlement) => T) => kept.map(f);
     const v = (s: Settlement) => s.verdict;
     const rows = await db.$queryRaw<{ id: string }[]>`

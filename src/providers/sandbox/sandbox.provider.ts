@@ -41,7 +41,9 @@ export class SandboxProvider implements MailProvider {
   /** Stores a batch in one statement; each message is kept once per Message-ID, as with `send`. */
   async sendMany(mailbox: MailboxContext, messages: OutgoingMessage[]): Promise<(SendResult | MailError)[]> {
     if (!messages.length) return [];
-    const rows = await this.prisma.db.$queryRaw<{ id: string; messageId: string; threadId: string | null }[]>`
+    const rows = await this.prisma.sql.$queryRaw<
+      { id: string; messageId: string; threadId: string | null }[]
+    >`
       WITH input AS (
         SELECT * FROM unnest(${messages.map((m) => m.messageId)}::text[], ${messages.map((m) => m.threadId ?? null)}::text[],
                              ${messages.map((m) => m.from)}::text[], ${messages.map((m) => m.to)}::text[],
