@@ -93,35 +93,21 @@ async function main() {
   // BENCH_TRACE=1: when each stage of the first send starts (bench only).
   const trace: [string, number][] = [];
   if (process.env.BENCH_TRACE) {
-    const d = app.get(DispatchService);
-    const dispatch = d.dispatch.bind(d);
-    d.dispatch = (g) => (
-      trace.push(['dispatch', performance.now()]),
-      dispatch(g).finally(() => trace.push(['dispatched', performance.now()]))
-    );
-    const wrap = (obj: object, names: string[], label = '') => {
+    // Each traced method notes when it starts ("name") and ends ("/name").
+    const wrap = (obj: object, names: string[]) => {
       const o = obj as Record<string, (...a: unknown[]) => Promise<unknown>>;
       for (const name of names) {
         const f = o[name].bind(obj);
         o[name] = (...a: unknown[]) => (
-          trace.push([label + name, performance.now()]),
-          f(...a).finally(() => trace.push([`/${label}${name}`, performance.now()]))
+          trace.push([name, performance.now()]),
+          f(...a).finally(() => trace.push([`/${name}`, performance.now()]))
         );
       }
     };
     wrap(app.get(CampaignLifecycleService), ['start']);
     wrap(app.get(DeliveryService), ['createContent', 'openGroup', 'handOverQuery', 'dispatchNow']);
-    const b = app.get(BatchSender);
-    const proc = b.process.bind(b);
-    b.process = (j, o) => (trace.push(['send job', performance.now()]), proc(j, o));
-    const inner = b as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    for (const name of ['open', 'claim', 'groupActive']) {
-      const f = inner[name].bind(b);
-      inner[name] = (...a: unknown[]) => (
-        trace.push([name, performance.now()]),
-        f(...a).finally(() => trace.push([`/${name}`, performance.now()]))
-      );
-    }
+    wrap(app.get(DispatchService), ['dispatch']);
+    wrap(app.get(BatchSender), ['process', 'open', 'claim', 'groupActive']);
   }
   try {
     const org = await engine.signIn();

@@ -96,8 +96,8 @@ describe('the delivery decision table, against real PostgreSQL', () => {
   });
   afterAll(() => app?.close());
 
-  /** One message from a fresh mailbox in a fresh group, sent once through the pipeline. */
-  async function sendOne(
+  /** One message handed over from a fresh mailbox in a fresh group, not yet sent. */
+  async function handOverOne(
     to: string,
     options: { atLeastOnce?: boolean; maxAttempts?: number; attemptsBefore?: number } = {},
   ) {
@@ -136,8 +136,14 @@ describe('the delivery decision table, against real PostgreSQL', () => {
         data: { attempts: options.attemptsBefore },
       });
     }
+    return { mailboxId: mailbox.id, groupId, messageId };
+  }
+
+  /** One message from a fresh mailbox in a fresh group, sent once through the pipeline. */
+  async function sendOne(to: string, options: Parameters<typeof handOverOne>[1] = {}) {
+    const { mailboxId, groupId, messageId } = await handOverOne(to, options);
     await sender.process(await dispatch.claimNow(messageId));
-    return { mailboxId: mailbox.id, groupId, messageId, ...(await observe(mailbox.id, groupId, messageId)) };
+    return { mailboxId, groupId, messageId, ...(await observe(mailboxId, groupId, messageId)) };
   }
 
   async function observe(mailboxId: string, groupId: string, messageId: string) {
@@ -354,41 +360,13 @@ describe('the delivery decision table, against real PostgreSQL', () => {
       data: { organizationId, email: 'late-optout@example.com', reason: 'UNSUBSCRIBED' },
     });
     // Handed over before the suppression is seen: simulate by suppressing after hand-over.
-    const mailbox = await prisma.db.senderAccount.create({
-      data: { organizationId, provider: 'SANDBOX', email: `${randomUUID().slice(0, 8)}@sandbox.example.com` },
-    });
-    const groupId = randomUUID();
-    const messageId = await prisma.transaction(async (tx) => {
-      const contentId = await delivery.createContent(tx, {
-        organizationId,
-        subject: 'S',
-        htmlBody: '<p>x</p>',
-        textBody: null,
-        fromName: null,
-        replyTo: null,
-        trackOpens: false,
-        trackClicks: false,
-        variables: {},
-      });
-      const group = { id: groupId, organizationId, sourceType: 'SEQUENCE' as const };
-      await delivery.openGroup(tx, group);
-      const ids = await delivery.handOver(tx, group, [
-        {
-          sourceRef: randomUUID(),
-          contactId: null,
-          email: 'other@example.com',
-          senderAccountId: mailbox.id,
-          contentId,
-        },
-      ]);
-      return [...ids.values()][0];
-    });
+    const { mailboxId, groupId, messageId } = await handOverOne('other@example.com');
     await prisma.db.outboundMessage.update({
       where: { id: messageId },
       data: { email: 'late-optout@example.com' },
     });
     await sender.process(await dispatch.claimNow(messageId));
-    const r = await observe(mailbox.id, groupId, messageId);
+    const r = await observe(mailboxId, groupId, messageId);
     expect(r.message.status).toBe('SKIPPED');
     expect(r.usedToday).toBe(0);
     expect(provider.calls).not.toContain('late-optout@example.com');
