@@ -371,4 +371,104 @@ describe('the delivery decision table, against real PostgreSQL', () => {
     expect(r.usedToday).toBe(0);
     expect(provider.calls).not.toContain('late-optout@example.com');
   });
+
+  describe('references without foreign keys (docs/adr/009)', () => {
+    const content = (org: string) =>
+      prisma.transaction((tx) =>
+        delivery.createContent(tx, {
+          organizationId: org,
+          subject: 'Hi',
+          htmlBody: '<p>Hi</p>',
+          textBody: null,
+          fromName: null,
+          replyTo: null,
+          trackOpens: false,
+          trackClicks: false,
+          variables: {},
+        }),
+      );
+    const spec = (contentId: string, senderAccountId: string, contactId: string | null = null) => ({
+      sourceRef: randomUUID(),
+      contactId,
+      email: `${randomUUID().slice(0, 8)}@example.com`,
+      senderAccountId,
+      contentId,
+    });
+
+    it("refuses a hand-over to a group that is not open for the organization, or naming another organization's content, and keeps nothing", async () => {
+      const other = (await prisma.db.organization.create({ data: { name: 'Other' } })).id;
+      const { mailboxId, groupId } = await handOverOne('refs@example.com');
+      const ours = await content(organizationId);
+      const theirs = await content(other);
+      const theirGroup = randomUUID();
+      await prisma.transaction((tx) =>
+        delivery.openGroup(tx, { id: theirGroup, organizationId: other, sourceType: 'SEQUENCE' }),
+      );
+      const attempts = [
+        { group: { id: theirGroup, organizationId, sourceType: 'SEQUENCE' as const }, contentId: ours },
+        { group: { id: randomUUID(), organizationId, sourceType: 'SEQUENCE' as const }, contentId: ours },
+        { group: { id: groupId, organizationId, sourceType: 'TEST' as const }, contentId: ours },
+        { group: { id: groupId, organizationId, sourceType: 'SEQUENCE' as const }, contentId: theirs },
+      ];
+      for (const a of attempts) {
+        await expect(
+          prisma.transaction((tx) => delivery.handOver(tx, a.group, [spec(a.contentId, mailboxId)])),
+        ).rejects.toThrow(/Hand-over to group/);
+      }
+      expect(await prisma.db.outboundMessage.count({ where: { groupId: theirGroup } })).toBe(0);
+      expect(await prisma.db.outboundMessage.count({ where: { groupId } })).toBe(1);
+      await expectCountersTrue(groupId);
+    });
+
+    it('a hand-over holds its group: a pause waits for it to commit', async () => {
+      const { mailboxId, groupId } = await handOverOne('held@example.com');
+      const contentId = await content(organizationId);
+      let commit!: () => void;
+      const committed = new Promise<void>((resolve) => (commit = resolve));
+      let handedOver!: () => void;
+      const inside = new Promise<void>((resolve) => (handedOver = resolve));
+      const handOver = prisma.transaction(async (tx) => {
+        await delivery.handOver(tx, { id: groupId, organizationId, sourceType: 'SEQUENCE' }, [
+          spec(contentId, mailboxId),
+        ]);
+        handedOver();
+        await committed;
+      });
+      await inside;
+      let paused = false;
+      const pause = prisma.transaction((tx) => delivery.pause(tx, groupId)).then(() => (paused = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(paused).toBe(false); // waiting on the hand-over's KEY SHARE of the group row
+      commit();
+      await Promise.all([handOver, pause]);
+      expect((await delivery.group(groupId))?.state).toBe('PAUSED');
+      expect(await prisma.db.outboundMessage.count({ where: { groupId } })).toBe(2);
+    });
+
+    it("deleting a contact deletes its messages, a mailbox is cleared from its messages, a group's messages go with it", async () => {
+      const { mailboxId, groupId, messageId } = await handOverOne('kept@example.com');
+      const contentId = await content(organizationId);
+      const contact = await prisma.db.contact.create({
+        data: { organizationId, email: `${randomUUID().slice(0, 8)}@example.com` },
+      });
+      const ids = await prisma.transaction((tx) =>
+        delivery.handOver(tx, { id: groupId, organizationId, sourceType: 'SEQUENCE' }, [
+          spec(contentId, mailboxId, contact.id),
+        ]),
+      );
+      const [contactMessage] = [...ids.values()];
+      await prisma.db.contact.delete({ where: { id: contact.id } });
+      expect(await prisma.db.outboundMessage.findUnique({ where: { id: contactMessage } })).toBeNull();
+      expect(await prisma.db.outboundMessage.count({ where: { groupId } })).toBe(1);
+      await expectCountersTrue(groupId);
+
+      await prisma.db.senderAccount.delete({ where: { id: mailboxId } });
+      const kept = await prisma.db.outboundMessage.findUniqueOrThrow({ where: { id: messageId } });
+      expect(kept.senderAccountId).toBeNull();
+
+      await prisma.db.deliveryGroup.delete({ where: { id: groupId } });
+      expect(await prisma.db.outboundMessage.count({ where: { groupId } })).toBe(0);
+      expect(await prisma.db.deliveryCounter.count({ where: { groupId } })).toBe(0);
+    });
+  });
 });

@@ -322,14 +322,12 @@ describe('simulated replies and bounces for SANDBOX mailboxes', () => {
   it('the same mail recorded by several processes at once has its effects once; answers racing on one message all land', async () => {
     const target = recipients[1]; // auto-replied so far, not replied
     const before = (await progressOf(me, campaignId)).stats.replied;
-    const row = await t.prisma.db.outboundMessage.findUniqueOrThrow({
-      where: { id: target.id },
-      include: { senderAccount: true },
-    });
+    const row = await t.prisma.db.outboundMessage.findUniqueOrThrow({ where: { id: target.id } });
+    const sender = await t.prisma.db.senderAccount.findUniqueOrThrow({ where: { id: row.senderAccountId! } });
     const mailbox = {
-      id: row.senderAccountId!,
+      id: sender.id,
       organizationId: owner.org,
-      email: row.senderAccount!.email,
+      email: sender.email,
       provider: 'SANDBOX' as const,
     };
     const mail = (n: number) => ({

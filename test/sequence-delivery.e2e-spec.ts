@@ -212,12 +212,13 @@ describe('sequences over the delivery pipeline', () => {
     });
     expect(before).toBe(0);
     await driveWithDelivery(t, clock, sequence.id, new Date('2027-01-10T00:00:00Z'));
-    const all = await t.prisma.db.outboundMessage.findMany({
-      where: { groupId: sequence.id },
-      include: { content: { select: { subject: true } } },
+    const all = await t.prisma.db.outboundMessage.findMany({ where: { groupId: sequence.id } });
+    const contents = await t.prisma.db.messageContent.findMany({
+      where: { id: { in: all.map((m) => m.contentId) } },
     });
+    const subjectOf = new Map(contents.map((c) => [c.id, c.subject.split(':')[0]]));
     for (const c of contacts) {
-      const subjects = all.filter((m) => m.contactId === c.id).map((m) => m.content.subject.split(':')[0]);
+      const subjects = all.filter((m) => m.contactId === c.id).map((m) => subjectOf.get(m.contentId));
       expect(subjects.sort()).toEqual(clickers.includes(c.id) ? ['intro', 'thanks'] : ['intro', 'nudge']);
     }
     const nudges = await t.prisma.db.stepExecution.findMany({

@@ -12,16 +12,15 @@ export function recipientRows(organizationId: string, campaignId: string): Prism
       SELECT "senderAccountId", (row_number() OVER (ORDER BY position) - 1) AS idx, count(*) OVER () AS n
       FROM "CampaignSenderAccount" WHERE "campaignId" = ${campaignId}::uuid
     ),
-    contacts AS (
-      SELECT DISTINCT c.id, c.email, c."createdAt"
-      FROM "Contact" c
-      JOIN "ContactListMember" m ON m."contactId" = c.id
-      JOIN "CampaignList" cl ON cl."listId" = m."listId" AND cl."campaignId" = ${campaignId}::uuid
-      WHERE c."organizationId" = ${organizationId}::uuid
-    ),
     numbered AS (
-      SELECT id, email, (row_number() OVER (ORDER BY "createdAt", id) - 1) AS rn FROM contacts
+      SELECT c.id, c.email, (row_number() OVER (ORDER BY c."createdAt", c.id) - 1) AS rn
+      FROM "Contact" c
+      WHERE c."organizationId" = ${organizationId}::uuid
+        AND c.id IN (SELECT m."contactId" FROM "ContactListMember" m
+                     JOIN "CampaignList" cl ON cl."listId" = m."listId"
+                     WHERE cl."campaignId" = ${campaignId}::uuid)
     )
     SELECT n.id AS source_ref, n.id AS contact_id, n.email, s."senderAccountId" AS sender_account_id
-    FROM numbered n JOIN senders s ON s.idx = n.rn % s.n`;
+    FROM numbered n JOIN senders s ON s.idx = n.rn % s.n
+    ORDER BY n.rn`;
 }

@@ -91,6 +91,7 @@ export class DeliveryService {
   /**
    * Hands messages over (idempotent: a sourceRef already in the group is ignored). Addresses on the
    * organization's suppression list become SKIPPED. Returns the new messages' ids by sourceRef.
+   * Campaigns hand over with `handOverQuery` only: their references are not in the unique index.
    */
   async handOver(
     tx: Tx,
@@ -98,12 +99,15 @@ export class DeliveryService {
     messages: MessageSpec[],
   ) {
     if (!messages.length) return new Map<string, string>();
+    if (group.sourceType === 'CAMPAIGN')
+      throw new Error('A campaign hands its recipients over with handOverQuery');
+    await this.holdGroup(tx, group, [...new Set(messages.map((m) => m.contentId))]);
     const col = <T>(f: (m: MessageSpec) => T) => messages.map(f);
     const rows = await tx.$queryRaw<{ id: string; sourceRef: string; skipped: boolean }[]>`
       INSERT INTO "OutboundMessage" (id, "organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
         "contactData", email, "senderAccountId", "nextAttemptAt", "inReplyTo", "references", "threadProviderId", status,
         "lastError", "updatedAt")
-      SELECT COALESCE(u.id, gen_random_uuid()), ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", u.source_ref, u.content_id,
+      SELECT COALESCE(u.id, uuidv7()), ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", u.source_ref, u.content_id,
              u.contact_id, u.contact_data, u.email, u.sender_account_id, u.not_before, u.in_reply_to,
              COALESCE(string_to_array(u.refs, ' '), '{}'), u.thread_id,
              (CASE WHEN x.id IS NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"RecipientStatus",
@@ -115,7 +119,7 @@ export class DeliveryService {
                   ${col((m) => m.thread?.providerThreadId ?? null)}::text[])
            AS u(id, source_ref, content_id, contact_id, contact_data, email, sender_account_id, not_before, in_reply_to, refs, thread_id)
       LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = u.email
-      ON CONFLICT ("groupId", "sourceRef") DO NOTHING
+      ON CONFLICT ("groupId", "sourceRef") WHERE "sourceType" <> 'CAMPAIGN' DO NOTHING
       RETURNING id, "sourceRef", status = 'SKIPPED' AS skipped`;
     if (group.sourceType !== 'TEST') this.kick(group.id);
     this.reportSkipped(
@@ -161,9 +165,17 @@ export class DeliveryService {
   }
 
   /**
-   * Set-based hand-over of many messages of one content (a campaign's recipients): `rows` selects
-   * `source_ref, contact_id, email, sender_account_id`. Runs in the database, so a million rows
-   * never pass through this process. Returns how many were handed over and how many were skipped.
+   * Set-based hand-over of many messages of one content (a campaign's recipients) into a group
+   * that has none yet: `rows` selects `source_ref, contact_id, email, sender_account_id`, each
+   * source_ref once, in the order they should be sent (per mailbox). Runs in the database, so a
+   * million rows never pass through this process. Returns how many were handed over and how many
+   * were skipped.
+   *
+   * Cost per row is what decides whether a million-recipient start fits (docs/adr/009): ids are
+   * time-ordered (uuidv7), so the id and pending indexes grow at their right edge; no foreign key
+   * is checked per row; the rows are plainly inserted (no ON CONFLICT: the group is empty, held
+   * KEY SHARE, and its source serializes its own start) and a campaign's messages enter neither the
+   * unique index of references nor, while PENDING, the progress index.
    */
   async handOverQuery(
     tx: Tx,
@@ -171,22 +183,51 @@ export class DeliveryService {
     contentId: string,
     rows: Prisma.Sql,
   ) {
+    const { fresh } = await this.holdGroup(tx, group, [contentId]);
+    if (!fresh)
+      throw new Error(`Group ${group.id} already has messages: a set-based hand-over fills an empty group`);
+    // Sorting and hashing a million recipients fits in memory (about 64 MB each) rather than on disk.
+    await tx.$executeRaw`SET LOCAL work_mem = '160MB'`;
     const [counts] = await tx.$queryRaw<{ total: bigint; skipped: bigint }[]>`
       WITH inserted AS (
-        INSERT INTO "OutboundMessage" ("organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
+        INSERT INTO "OutboundMessage" (id, "organizationId", "groupId", "sourceType", "sourceRef", "contentId", "contactId",
           email, "senderAccountId", status, "lastError", "updatedAt")
-        SELECT ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", r.source_ref,
+        SELECT uuidv7(), ${group.organizationId}::uuid, ${group.id}::uuid, ${group.sourceType}::"SourceType", r.source_ref,
                ${contentId}::uuid, r.contact_id, r.email, r.sender_account_id,
                (CASE WHEN x.id IS NULL THEN 'PENDING' ELSE 'SKIPPED' END)::"RecipientStatus",
                CASE WHEN x.id IS NULL THEN NULL ELSE ${SUPPRESSED} || ' (' || x.reason || ')' END, ${this.clock.now()}
         FROM (${rows}) r
         LEFT JOIN "Suppression" x ON x."organizationId" = ${group.organizationId}::uuid AND x.email = r.email
-        ON CONFLICT ("groupId", "sourceRef") DO NOTHING
         RETURNING status
       )
       SELECT count(*) AS total, count(*) FILTER (WHERE status = 'SKIPPED') AS skipped FROM inserted`;
     this.kick(group.id);
     return { total: Number(counts.total), skipped: Number(counts.skipped) };
+  }
+
+  /**
+   * What foreign keys checked for every row, once per hand-over (docs/adr/009): the group is the
+   * organization's, of this source, and every content too. The group row is held KEY SHARE, so a
+   * pause or cancel (FOR UPDATE) waits until the hand-over commits and then sees its messages.
+   * Also says whether the group has no message yet.
+   */
+  private async holdGroup(
+    tx: Tx,
+    group: { id: string; organizationId: string; sourceType: SourceType },
+    contentIds: string[],
+  ) {
+    const [row] = await tx.$queryRaw<{ contents: bigint; fresh: boolean }[]>`
+      SELECT (SELECT count(*) FROM "MessageContent"
+              WHERE id = ANY(${contentIds}::uuid[]) AND "organizationId" = ${group.organizationId}::uuid) AS contents,
+             NOT EXISTS (SELECT 1 FROM "OutboundMessage" WHERE "groupId" = g.id) AS fresh
+      FROM "DeliveryGroup" g
+      WHERE g.id = ${group.id}::uuid AND g."organizationId" = ${group.organizationId}::uuid
+        AND g."sourceType" = ${group.sourceType}::"SourceType"
+      FOR KEY SHARE OF g`;
+    if (!row) throw new Error(`Hand-over to group ${group.id}, which is not open for this source`);
+    if (Number(row.contents) !== contentIds.length)
+      throw new Error(`Hand-over to group ${group.id} names content that is not the organization's`);
+    return { fresh: row.fresh };
   }
 
   /**
@@ -324,10 +365,10 @@ export class DeliveryService {
     });
   }
 
-  /** The messages of the group that changed last. */
+  /** The messages of the group that changed last (since their hand-over: not the PENDING ones). */
   recent(groupId: string, take = 20) {
     return this.prisma.db.outboundMessage.findMany({
-      where: { groupId },
+      where: { groupId, status: { not: 'PENDING' } },
       orderBy: [{ updatedAt: 'desc' }, { id: 'desc' }],
       take,
       select: {

@@ -83,7 +83,10 @@ export class CampaignEventModel {
 export class CampaignProgressModel {
   @Field(() => CampaignModel, { description: 'The campaign.' }) campaign: CampaignModel;
   @Field(() => CampaignStatsModel, { description: 'Counts by status.' }) stats: CampaignStatsModel;
-  @Field(() => [RecipientSummaryModel], { description: 'The 20 recipients that changed last.' })
+  @Field(() => [RecipientSummaryModel], {
+    description:
+      'The 20 recipients whose state changed last (sending, sent, failed, skipped…); recipients still waiting to be sent are not listed.',
+  })
   recentRecipients: RecipientSummaryModel[];
   @Field(() => [CampaignEventModel], { description: 'The 20 latest events.' })
   recentEvents: CampaignEventModel[];

@@ -70,12 +70,17 @@ export class SandboxInboundService {
             references: true,
             sentAt: true,
             providerThreadId: true,
-            senderAccount: { select: { id: true, email: true, provider: true } },
+            senderAccountId: true,
           },
         })
       : null;
     if (!message) throw notFoundField('messageId', `Message ${messageId} was not found`);
-    const mailbox = message.senderAccount;
+    const mailbox = message.senderAccountId
+      ? await this.prisma.db.senderAccount.findUnique({
+          where: { id: message.senderAccountId },
+          select: { id: true, email: true, provider: true },
+        })
+      : null;
     if (mailbox?.provider !== 'SANDBOX') {
       throw badInput(
         'messageId',
