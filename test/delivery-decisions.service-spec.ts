@@ -7,7 +7,7 @@ import { DeliveryService } from '../src/delivery/delivery.service.js';
 import { DispatchService } from '../src/delivery/dispatch/dispatch.service.js';
 import { RecoveryService } from '../src/delivery/recovery/recovery.service.js';
 import { BatchSender } from '../src/delivery/send/batch-sender.js';
-import { PrismaService } from '../src/prisma/prisma.service.js';
+import { PrismaService, type Tx } from '../src/prisma/prisma.service.js';
 import {
   MailboxAuthError,
   MailboxQuotaError,
@@ -96,6 +96,20 @@ describe('the delivery decision table, against real PostgreSQL', () => {
   });
   afterAll(() => app?.close());
 
+  /** Untracked content of one paragraph. */
+  const createPlainContent = (tx: Tx, org: string, subject: string) =>
+    delivery.createContent(tx, {
+      organizationId: org,
+      subject,
+      htmlBody: '<p>Hi</p>',
+      textBody: null,
+      fromName: null,
+      replyTo: null,
+      trackOpens: false,
+      trackClicks: false,
+      variables: {},
+    });
+
   /** One message handed over from a fresh mailbox in a fresh group, not yet sent. */
   async function handOverOne(
     to: string,
@@ -112,17 +126,11 @@ describe('the delivery decision table, against real PostgreSQL', () => {
     });
     const groupId = randomUUID();
     const messageId = await prisma.transaction(async (tx) => {
-      const contentId = await delivery.createContent(tx, {
+      const contentId = await createPlainContent(
+        tx,
         organizationId,
-        subject: 'Hello {{ contact.firstName | default: "there" }}',
-        htmlBody: '<p>Hi</p>',
-        textBody: null,
-        fromName: null,
-        replyTo: null,
-        trackOpens: false,
-        trackClicks: false,
-        variables: {},
-      });
+        'Hello {{ contact.firstName | default: "there" }}',
+      );
       const group = { id: groupId, organizationId, sourceType: 'SEQUENCE' as const };
       await delivery.openGroup(tx, { ...group, maxAttempts: options.maxAttempts });
       const ids = await delivery.handOver(tx, group, [
@@ -373,20 +381,7 @@ describe('the delivery decision table, against real PostgreSQL', () => {
   });
 
   describe('references without foreign keys (docs/adr/009)', () => {
-    const content = (org: string) =>
-      prisma.transaction((tx) =>
-        delivery.createContent(tx, {
-          organizationId: org,
-          subject: 'Hi',
-          htmlBody: '<p>Hi</p>',
-          textBody: null,
-          fromName: null,
-          replyTo: null,
-          trackOpens: false,
-          trackClicks: false,
-          variables: {},
-        }),
-      );
+    const content = (org: string) => prisma.transaction((tx) => createPlainContent(tx, org, 'Hi'));
     const spec = (contentId: string, senderAccountId: string, contactId: string | null = null) => ({
       sourceRef: randomUUID(),
       contactId,
