@@ -304,8 +304,10 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     const pdf = Buffer.from(
       '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
     );
+    const csv = Buffer.from('sku,price\nA-1,10\n');
     const attachments = [
       { filename: 'brochure.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
+      { filename: 'prices.csv', contentType: 'text/csv', contentBase64: csv.toString('base64') },
     ];
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
       i: campaignInput([mb.id], [listId], { attachments }),
@@ -333,6 +335,25 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
     const after = await progress(createCampaign.id);
     expect(after).toMatchObject({ campaign: { status: 'DRAFT' }, stats: { total: 0 } });
+
+    // The campaign itself carries the same files, in their order, byte for byte.
+    await me.ok(`mutation($id: ID!) { sendCampaign(id: $id) { campaign { status } } }`, {
+      id: createCampaign.id,
+    });
+    await waitFor(
+      () => progress(createCampaign.id),
+      (p) => p.campaign.status === 'COMPLETED',
+      30000,
+    );
+    const sent = smtp.messages.filter((m) => m.to[0]?.startsWith('preview'));
+    expect(sent.map((m) => m.to[0]).sort()).toEqual(['preview0@example.com', 'preview1@example.com']);
+    for (const m of sent) {
+      const raw = m.raw.replace(/\r?\n/g, '');
+      expect(raw.indexOf('filename=brochure.pdf')).toBeGreaterThan(-1);
+      expect(raw.indexOf('filename=prices.csv')).toBeGreaterThan(raw.indexOf('filename=brochure.pdf'));
+      expect(raw).toContain(pdf.toString('base64'));
+      expect(raw).toContain(csv.toString('base64'));
+    }
   });
 
   it('keeps the recipients of a mailbox whose login is refused waiting, says why, and sends them once it is reconnected', async () => {

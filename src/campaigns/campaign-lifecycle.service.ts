@@ -1,9 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock/clock.js';
-import { badInput, conflict, DomainError, ErrorCode } from '../common/errors/domain-error.js';
+import {
+  badInput,
+  conflict,
+  DomainError,
+  ErrorCode,
+  isUuid,
+  notFound,
+} from '../common/errors/domain-error.js';
 import { recordEvent, SYSTEM, type Actor } from '../common/events/event-log.js';
 import { openCount } from '../delivery/ledger/counters.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { CampaignStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { canDo, type CampaignAction } from './campaign-status.js';
@@ -54,12 +62,8 @@ export class CampaignLifecycleService {
     try {
       const result = await this.prisma.transaction(
         async (tx) => {
-          await this.expect(tx, organizationId, id, 'send');
-          const sendingFrom = await this.usableMailboxes(tx, id);
-          const campaign = await tx.campaign.findUniqueOrThrow({
-            where: { id },
-            include: { attachments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }, organization: true },
-          });
+          const campaign = await this.lockForStart(tx, organizationId, id);
+          const sendingFrom = usableMailboxes(campaign.senders);
           const contentId = await this.delivery.createContent(
             tx,
             {
@@ -73,17 +77,15 @@ export class CampaignLifecycleService {
               trackClicks: campaign.trackClicks,
               variables: { campaign: { name: campaign.name } },
             },
-            campaign.attachments.map((a) => ({
-              filename: a.filename,
-              contentType: a.contentType,
-              data: a.content,
-            })),
+            Prisma.sql`SELECT (row_number() OVER (ORDER BY "createdAt", id) - 1)::int AS position, filename,
+                         "contentType" AS content_type, content AS data
+                       FROM "CampaignAttachment" WHERE "campaignId" = ${id}::uuid`,
           );
           const group = { id, organizationId, sourceType: 'CAMPAIGN' as const };
           await this.delivery.openGroup(tx, {
             ...group,
             dailyLimit: campaign.dailySendLimit,
-            timezone: campaign.organization.timezone,
+            timezone: campaign.timezone,
           });
           const { total, skipped } = await this.delivery.handOverQuery(
             tx,
@@ -170,7 +172,7 @@ export class CampaignLifecycleService {
   async resume(organizationId: string, actor: Actor, id: string) {
     const sendingFrom = await this.prisma.transaction(async (tx) => {
       await this.expect(tx, organizationId, id, 'resume');
-      const from = await this.usableMailboxes(tx, id).catch((e: unknown) => {
+      const from = await this.mailboxesOf(tx, id).catch((e: unknown) => {
         throw e instanceof StartRefused ? conflict(e.message) : e;
       });
       await tx.campaign.update({ where: { id }, data: { status: 'SENDING', pausedAt: null } });
@@ -215,7 +217,7 @@ export class CampaignLifecycleService {
       const { status } = await this.expect(tx, organizationId, id, 'retry');
       const reopen = status !== 'PAUSED';
       if (reopen) {
-        await this.usableMailboxes(tx, id).catch((e: unknown) => {
+        await this.mailboxesOf(tx, id).catch((e: unknown) => {
           throw e instanceof StartRefused ? conflict(e.message) : e;
         });
         // The group before its messages (lock order); a refusal below rolls this back too.
@@ -306,20 +308,64 @@ export class CampaignLifecycleService {
     return row;
   }
 
-  /** The campaign's mailboxes; every one must exist and be ACTIVE, else the start is refused. */
-  private async usableMailboxes(tx: Tx, campaignId: string) {
-    const links = await tx.campaignSenderAccount.findMany({
-      where: { campaignId },
-      orderBy: { position: 'asc' },
-      include: { senderAccount: { select: { email: true, status: true } } },
-    });
-    if (!links.length) throw new StartRefused('The campaign has no sender account');
-    const broken = links.find((l) => l.senderAccount.status !== 'ACTIVE');
-    if (broken) {
-      throw new StartRefused(
-        `Sender account ${broken.senderAccount.email} is ${broken.senderAccount.status}: reconnect it or remove it from the campaign`,
-      );
+  /**
+   * The start's first statement: locks the campaign (FOR UPDATE, as every transition does first),
+   * checks it may be sent, and reads what the start needs (content, organization time zone, its
+   * mailboxes in order) in the same round trip.
+   */
+  private async lockForStart(tx: Tx, organizationId: string, id: string) {
+    if (!isUuid(id)) throw notFound('Campaign', id);
+    const [row] = await tx.$queryRaw<StartRow[]>`
+      SELECT c.status::text AS status, c.name, c.subject, c."htmlBody", c."textBody", c."fromName", c."replyTo",
+             c."trackOpens", c."trackClicks", c."dailySendLimit", o.timezone,
+             ${sendersOf(Prisma.sql`c.id`)} AS senders
+      FROM "Campaign" c JOIN "Organization" o ON o.id = c."organizationId"
+      WHERE c.id = ${id}::uuid AND c."organizationId" = ${organizationId}::uuid
+      FOR UPDATE OF c`;
+    if (!row) throw notFound('Campaign', id);
+    if (!canDo('send', row.status)) {
+      throw conflict(`Cannot send a campaign that is ${row.status}`, { status: row.status, action: 'send' });
     }
-    return links.map((l) => l.senderAccount.email);
+    return row;
   }
+
+  /** The campaign's mailboxes, checked as a start checks them. */
+  private async mailboxesOf(tx: Tx, id: string) {
+    const [row] = await tx.$queryRaw<{ senders: StartRow['senders'] }[]>`
+      SELECT ${sendersOf(Prisma.sql`${id}::uuid`)} AS senders`;
+    return usableMailboxes(row.senders);
+  }
+}
+
+/** The campaign's mailboxes in their order, as JSON: [{ email, status }]. */
+const sendersOf = (campaignId: Prisma.Sql) => Prisma.sql`
+  COALESCE((SELECT json_agg(json_build_object('email', s.email, 'status', s.status) ORDER BY l.position)
+            FROM "CampaignSenderAccount" l JOIN "SenderAccount" s ON s.id = l."senderAccountId"
+            WHERE l."campaignId" = ${campaignId}), '[]'::json)`;
+
+interface StartRow {
+  status: CampaignStatus;
+  name: string;
+  subject: string;
+  htmlBody: string;
+  textBody: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  trackOpens: boolean;
+  trackClicks: boolean;
+  dailySendLimit: number | null;
+  timezone: string;
+  senders: { email: string; status: string }[];
+}
+
+/** The campaign's mailboxes; every one must exist and be ACTIVE, else the start is refused. */
+function usableMailboxes(senders: StartRow['senders']) {
+  if (!senders.length) throw new StartRefused('The campaign has no sender account');
+  const broken = senders.find((s) => s.status !== 'ACTIVE');
+  if (broken) {
+    throw new StartRefused(
+      `Sender account ${broken.email} is ${broken.status}: reconnect it or remove it from the campaign`,
+    );
+  }
+  return senders.map((s) => s.email);
 }

@@ -91,7 +91,6 @@ export class DispatchService {
     let budget =
       group.dailyLimit === null ? Number.MAX_SAFE_INTEGER : group.dailyLimit - claimedToday(group, now);
     let queued = 0;
-    const jobs: Claim['jobs'] = [];
     for (const mb of await this.mailboxesWithDueWork(groupId)) {
       if (budget <= 0) break;
       if (mb.status !== 'ACTIVE' || (mb.pausedUntil && mb.pausedUntil > now) || !inSendingWindow(mb, now))
@@ -117,19 +116,23 @@ export class DispatchService {
       );
       queued += claim.queued;
       budget -= claim.queued;
-      jobs.push(...claim.jobs);
+      // Each mailbox's jobs go out as soon as its block is reserved: the first send of a group does
+      // not wait for the other mailboxes' claims.
+      await this.enqueueSends(claim.jobs);
     }
     if (group.dailyLimit !== null && budget <= 0) await this.closeDay(group, now);
-    if (jobs.length) {
-      await this.sendQueue.addBulk(
-        jobs.map((j) => ({
-          name: 'send',
-          data: j.data,
-          opts: { jobId: sendJobId(j.data.claimToken), delay: j.delayMs },
-        })),
-      );
-    }
     return queued;
+  }
+
+  private async enqueueSends(jobs: Claim['jobs']) {
+    if (!jobs.length) return;
+    await this.sendQueue.addBulk(
+      jobs.map((j) => ({
+        name: 'send',
+        data: j.data,
+        opts: { jobId: sendJobId(j.data.claimToken), delay: j.delayMs },
+      })),
+    );
   }
 
   /**

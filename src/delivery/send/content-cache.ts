@@ -7,6 +7,12 @@ import { compileContent, type CompiledContent } from './message-builder.js';
 const SIZE = 50;
 const HONEYPOT = 'honeypot:';
 
+interface Stored {
+  filename: string;
+  contentType: string;
+  data: string;
+}
+
 export const urlHash = (url: string) => createHash('sha256').update(url).digest('hex');
 
 /**
@@ -26,12 +32,7 @@ export class ContentCache {
     if (entry) {
       this.contents.delete(contentId); // most recently used last
     } else {
-      entry = this.prisma.db.messageContent
-        .findUniqueOrThrow({
-          where: { id: contentId },
-          include: { attachments: { orderBy: { position: 'asc' } } },
-        })
-        .then(compileContent);
+      entry = this.load(contentId).then(compileContent);
       entry.catch(() => this.contents.delete(contentId));
     }
     this.contents.set(contentId, entry);
@@ -41,6 +42,25 @@ export class ContentCache {
       this.links.delete(oldest);
     }
     return entry;
+  }
+
+  /** The content and its attachments in one round trip (a group's first send waits for it). */
+  private async load(contentId: string) {
+    const [row] = await this.prisma.sql.$queryRaw<
+      (Omit<Parameters<typeof compileContent>[0], 'attachments'> & { files: Stored[] })[]
+    >`
+      SELECT c.id::text, c.subject, c."htmlBody", c."textBody", c."fromName", c."replyTo", c."trackOpens",
+             c."trackClicks", c.variables,
+             COALESCE((SELECT json_agg(json_build_object('filename', a.filename, 'contentType', a."contentType",
+                                                         'data', encode(a.data, 'base64')) ORDER BY a.position)
+                       FROM "MessageAttachment" a WHERE a."contentId" = c.id), '[]'::json) AS files
+      FROM "MessageContent" c WHERE c.id = ${contentId}::uuid`;
+    if (!row) throw new Error(`Content ${contentId} does not exist`);
+    const { files, ...content } = row;
+    return {
+      ...content,
+      attachments: files.map((f) => ({ ...f, data: Buffer.from(f.data, 'base64') })),
+    };
   }
 
   /**
