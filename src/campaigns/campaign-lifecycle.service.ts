@@ -91,7 +91,7 @@ export class CampaignLifecycleService {
             tx,
             group,
             contentId,
-            recipientRows(organizationId, id),
+            recipientRows(organizationId, id, campaign.listIds),
           );
           if (total === 0)
             throw new StartRefused('The campaign has no recipients: its lists have no contacts');
@@ -311,14 +311,15 @@ export class CampaignLifecycleService {
   /**
    * The start's first statement: locks the campaign (FOR UPDATE, as every transition does first),
    * checks it may be sent, and reads what the start needs (content, organization time zone, its
-   * mailboxes in order) in the same round trip.
+   * mailboxes in order, its lists) in the same round trip.
    */
   private async lockForStart(tx: Tx, organizationId: string, id: string) {
     if (!isUuid(id)) throw notFound('Campaign', id);
     const [row] = await tx.$queryRaw<StartRow[]>`
       SELECT c.status::text AS status, c.name, c.subject, c."htmlBody", c."textBody", c."fromName", c."replyTo",
              c."trackOpens", c."trackClicks", c."dailySendLimit", o.timezone,
-             ${sendersOf(Prisma.sql`c.id`)} AS senders
+             ${sendersOf(Prisma.sql`c.id`)} AS senders,
+             ARRAY(SELECT "listId"::text FROM "CampaignList" WHERE "campaignId" = c.id) AS "listIds"
       FROM "Campaign" c JOIN "Organization" o ON o.id = c."organizationId"
       WHERE c.id = ${id}::uuid AND c."organizationId" = ${organizationId}::uuid
       FOR UPDATE OF c`;
@@ -356,6 +357,7 @@ interface StartRow {
   dailySendLimit: number | null;
   timezone: string;
   senders: { email: string; status: string }[];
+  listIds: string[];
 }
 
 /** The campaign's mailboxes; every one must exist and be ACTIVE, else the start is refused. */
