@@ -1,4 +1,5 @@
 import { signUpWithOrg, type Account } from './factories/accounts.js';
+import { waitFor } from './factories/campaigns.js';
 import { GraphQLClient } from './support/graphql-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -199,15 +200,23 @@ describe('recipients: lists, contacts, CSV import, suppressions', () => {
     expect(tooBig.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'csv' });
   });
 
-  it('imports 10,000 rows quickly, and re-importing updates instead of duplicating', async () => {
+  it('imports 10,000 rows, refreshes the planner statistics after it, and re-importing updates instead of duplicating', async () => {
     const list = await newList('Big import');
     const csv =
       'email,first_name,score\n' +
       Array.from({ length: 10_000 }, (_, i) => `bulk${i}@example.com,Bulk ${i},${i}`).join('\n');
-    const started = Date.now();
+    // Explicit ANALYZEs only (autovacuum's own are counted apart), so the engine's refresh is seen.
+    const analyses = async () =>
+      Number(
+        (
+          await t.prisma.db.$queryRaw<{ n: bigint }[]>`
+            SELECT analyze_count AS n FROM pg_stat_user_tables WHERE relname = 'ContactListMember'`
+        )[0].n,
+      );
+    const before = await analyses();
     const { importContacts } = await asAlice.ok(IMPORT, { i: { listId: list.id, csv } });
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(importContacts).toMatchObject({ accepted: 10_000, created: 10_000, added: 10_000 });
+    await waitFor(analyses, (n) => n > before);
     const again = await asAlice.ok(IMPORT, { i: { listId: list.id, csv } });
     expect(again.importContacts).toMatchObject({
       created: 0,

@@ -22,6 +22,14 @@ export class ContactsRepository {
     return clientOf(this.prisma);
   }
 
+  /**
+   * Refreshes the planner's statistics of contacts and list members. Outside any transaction:
+   * ANALYZE samples the tables and does not block reads or writes.
+   */
+  async refreshStatistics(): Promise<void> {
+    await this.prisma.sql.$executeRaw`ANALYZE "Contact", "ContactListMember"`;
+  }
+
   /** Locks the organization's list against deletion for the current transaction; false when it is not theirs. */
   async lockList(organizationId: string, listId: string): Promise<boolean> {
     const rows = await this.db.$queryRaw<{ id: string }[]>`

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ContactListsService, listNotFound } from './contact-lists.service.js';
 import { cleanText, mergeByEmail, type ContactFields } from './contact-fields.js';
@@ -6,6 +6,9 @@ import { ContactsRepository } from './contacts.repository.js';
 import { classifyContactsCsv, ImportRowStatus } from './csv-import.js';
 import type { AddContactsInput, ContactInput, ImportContactsInput } from './dto/add-contacts.input.js';
 import type { ContactsArgs } from './dto/recipients.args.js';
+
+/** Rows written by one import from which the planner's statistics are refreshed right after it. */
+const BULK = 1000;
 
 const toFields = (c: ContactInput): ContactFields => ({
   email: c.email,
@@ -19,6 +22,9 @@ const toFields = (c: ContactInput): ContactFields => ({
 /** Contacts: adding them to lists by hand or from CSV, and browsing them. */
 @Injectable()
 export class ContactsService {
+  private readonly logger = new Logger(ContactsService.name);
+  private refreshing: Promise<void> | null = null;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly repo: ContactsRepository,
@@ -59,8 +65,8 @@ export class ContactsService {
     return this.repo.page(organizationId, { listId: args.listId, search: args.search || undefined }, args);
   }
 
-  private save(organizationId: string, listId: string, contacts: ContactFields[]) {
-    return this.prisma.transaction(
+  private async save(organizationId: string, listId: string, contacts: ContactFields[]) {
+    const counts = await this.prisma.transaction(
       async () => {
         if (!(await this.repo.lockList(organizationId, listId))) throw listNotFound(listId);
         const saved = await this.repo.upsert(organizationId, contacts);
@@ -74,5 +80,21 @@ export class ContactsService {
       },
       { timeout: 120_000 },
     );
+    if (counts.created + counts.added >= BULK) this.refreshStatistics();
+    return counts;
+  }
+
+  /**
+   * After a bulk import the planner's statistics still describe the smaller tables until
+   * autovacuum's next visit (a minute or more): a campaign started right away would be planned as
+   * if the organization had a few contacts and hash all of them to find a small list's members.
+   * So a bulk import refreshes them itself, in the background, one refresh at a time.
+   */
+  private refreshStatistics() {
+    if (this.refreshing) return;
+    this.refreshing = this.repo
+      .refreshStatistics()
+      .catch((e: unknown) => this.logger.warn(`statistics not refreshed after an import: ${String(e)}`))
+      .finally(() => (this.refreshing = null));
   }
 }
