@@ -312,6 +312,14 @@ describe('campaigns end to end over SANDBOX and SMTP mailboxes', () => {
     const { createCampaign } = await me.ok(CREATE_CAMPAIGN, {
       i: campaignInput([mb.id], [listId], { attachments }),
     });
+    const { campaign: stored } = await me.ok(
+      `query($id: ID!) { campaign(id: $id) { attachments { filename size } } }`,
+      { id: createCampaign.id },
+    );
+    expect(stored.attachments).toEqual([
+      { filename: 'brochure.pdf', size: pdf.length },
+      { filename: 'prices.csv', size: csv.length },
+    ]);
     const { contacts } = await me.ok(
       `query($l: ID) { contacts(listId: $l, first: 10) { edges { node { id email } } } }`,
       { l: listId },

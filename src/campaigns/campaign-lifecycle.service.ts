@@ -77,7 +77,7 @@ export class CampaignLifecycleService {
               trackClicks: campaign.trackClicks,
               variables: { campaign: { name: campaign.name } },
             },
-            Prisma.sql`SELECT (row_number() OVER (ORDER BY "createdAt", id) - 1)::int AS position, filename,
+            Prisma.sql`SELECT (row_number() OVER (ORDER BY position, "createdAt", id) - 1)::int AS position, filename,
                          "contentType" AS content_type, content AS data
                        FROM "CampaignAttachment" WHERE "campaignId" = ${id}::uuid`,
           );

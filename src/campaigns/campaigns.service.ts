@@ -35,7 +35,10 @@ export interface CampaignScheduledEvent {
 const WITH_LINKS = {
   senderAccounts: { orderBy: { position: 'asc' }, select: { senderAccountId: true } },
   lists: { select: { listId: true } },
-  attachments: { select: { id: true, filename: true, contentType: true, size: true } },
+  attachments: {
+    orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true, filename: true, contentType: true, size: true },
+  },
 } satisfies Prisma.CampaignInclude;
 
 type CampaignRow = Prisma.CampaignGetPayload<{ include: typeof WITH_LINKS }>;
@@ -263,9 +266,9 @@ export class CampaignsService {
   }
 
   private attachmentRows(input: Pick<CreateCampaignInput, 'attachments'>) {
-    return (input.attachments ?? []).map((a) => {
+    return (input.attachments ?? []).map((a, position) => {
       const content = Buffer.from(a.contentBase64, 'base64');
-      return { filename: a.filename, contentType: a.contentType, content, size: content.length };
+      return { position, filename: a.filename, contentType: a.contentType, content, size: content.length };
     });
   }
 

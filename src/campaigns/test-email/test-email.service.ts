@@ -31,7 +31,7 @@ export class TestEmailService {
       ? await this.prisma.db.campaign.findFirst({
           where: { id: campaignId, organizationId },
           include: {
-            attachments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+            attachments: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] },
             senderAccounts: { orderBy: { position: 'asc' }, take: 1, include: { senderAccount: true } },
           },
         })

@@ -7,6 +7,7 @@ import { Clock } from '../../common/clock/clock.js';
 import { conflict } from '../../common/errors/domain-error.js';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { withDbRetry } from '../../prisma/db-retry.js';
 import type { RawSql } from '../../prisma/direct-sql.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
@@ -84,14 +85,18 @@ export class DispatchService {
   /** Claims and enqueues what the group may send now; returns how many messages were queued. */
   async dispatch(groupId: string): Promise<number> {
     const now = this.clock.now();
-    const group = await this.loadGroup(groupId);
+    // Both at once (two pool connections): a group's first send waits for this.
+    const [group, mailboxes] = await Promise.all([
+      this.loadGroup(groupId),
+      this.mailboxesWithDueWork(groupId),
+    ]);
     // Test emails are sent at once by the process that hands them over, never dispatched.
     if (!group || group.sourceType === 'TEST' || group.state !== 'ACTIVE') return 0;
     if (group.nextBatchAt && group.nextBatchAt > now) return 0;
     let budget =
       group.dailyLimit === null ? Number.MAX_SAFE_INTEGER : group.dailyLimit - claimedToday(group, now);
     let queued = 0;
-    for (const mb of await this.mailboxesWithDueWork(groupId)) {
+    for (const mb of mailboxes) {
       if (budget <= 0) break;
       if (mb.status !== 'ACTIVE' || (mb.pausedUntil && mb.pausedUntil > now) || !inSendingWindow(mb, now))
         continue;
@@ -199,19 +204,20 @@ export class DispatchService {
       SELECT state FROM "DeliveryGroup" WHERE id = ${group.id}::uuid FOR NO KEY UPDATE`;
     if (g?.state !== 'ACTIVE') return NOTHING;
     const day = usageDay(account.timezone, now);
-    const [row] = await tx.$queryRaw<{ used: number; reserved: number }[]>`
+    // The day's usage, the capacity already reserved by waiting jobs and the due messages (counted
+    // up to what could be claimed), read in one statement after the locks above.
+    const reserved = Prisma.sql`COALESCE((SELECT sum(count)::int FROM "DeliveryReservation"
+      WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid), 0)`;
+    const [row] = await tx.$queryRaw<{ used: number; reserved: number; due: number }[]>`
       SELECT COALESCE((SELECT sent FROM "SenderDailyUsage" WHERE "senderAccountId" = ${mb.id}::uuid AND day = ${day}::date), 0) AS used,
-             COALESCE((SELECT sum(count)::int FROM "DeliveryReservation"
-                        WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid), 0) AS reserved`;
+             ${reserved} AS reserved,
+             (SELECT count(*)::int FROM (
+                SELECT 1 FROM "OutboundMessage"
+                WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid AND status = 'PENDING'
+                  AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
+                LIMIT ${want} + ${reserved}) d) AS due`;
     const capacity = Math.min(want, account.dailyCap - row.used);
-    if (capacity <= 0) return NOTHING;
-    const [due] = await tx.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM (
-        SELECT 1 FROM "OutboundMessage"
-        WHERE "groupId" = ${group.id}::uuid AND "senderAccountId" = ${mb.id}::uuid AND status = 'PENDING'
-          AND ("nextAttemptAt" IS NULL OR "nextAttemptAt" <= ${now})
-        LIMIT ${capacity + row.reserved}) d`;
-    const count = Math.min(capacity, due.n - row.reserved);
+    const count = Math.min(capacity, row.due - row.reserved);
     if (count <= 0) return NOTHING;
     await tx.$executeRaw`
       INSERT INTO "SenderDailyUsage" ("senderAccountId", day, sent) VALUES (${mb.id}::uuid, ${day}::date, ${count})
