@@ -9,6 +9,7 @@ import {
   notFound,
 } from '../common/errors/domain-error.js';
 import { recordEvent, SYSTEM, type Actor } from '../common/events/event-log.js';
+import type { ContentSpec } from '../delivery/delivery.contract.js';
 import { openCount } from '../delivery/ledger/counters.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -344,16 +345,10 @@ const sendersOf = (campaignId: Prisma.Sql) => Prisma.sql`
             FROM "CampaignSenderAccount" l JOIN "SenderAccount" s ON s.id = l."senderAccountId"
             WHERE l."campaignId" = ${campaignId}), '[]'::json)`;
 
-interface StartRow {
+/** The campaign's content (as delivery stores it) and what its start needs besides. */
+interface StartRow extends Omit<ContentSpec, 'organizationId' | 'variables'> {
   status: CampaignStatus;
   name: string;
-  subject: string;
-  htmlBody: string;
-  textBody: string | null;
-  fromName: string | null;
-  replyTo: string | null;
-  trackOpens: boolean;
-  trackClicks: boolean;
   dailySendLimit: number | null;
   timezone: string;
   senders: { email: string; status: string }[];
