@@ -24,6 +24,7 @@ const toFields = (c: ContactInput): ContactFields => ({
 export class ContactsService {
   private readonly logger = new Logger(ContactsService.name);
   private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -88,13 +89,23 @@ export class ContactsService {
    * After a bulk import the planner's statistics still describe the smaller tables until
    * autovacuum's next visit (a minute or more): a campaign started right away would be planned as
    * if the organization had a few contacts and hash all of them to find a small list's members.
-   * So a bulk import refreshes them itself, in the background, one refresh at a time.
+   * So a bulk import refreshes them itself, in the background, one refresh at a time (an import
+   * that ends during a refresh gets one more after it, which sees its rows).
    */
   private refreshStatistics() {
-    if (this.refreshing) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
     this.refreshing = this.repo
       .refreshStatistics()
       .catch((e: unknown) => this.logger.warn(`statistics not refreshed after an import: ${String(e)}`))
-      .finally(() => (this.refreshing = null));
+      .finally(() => {
+        this.refreshing = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          this.refreshStatistics();
+        }
+      });
   }
 }
