@@ -461,6 +461,18 @@ describe('the delivery decision table, against real PostgreSQL', () => {
       const kept = await prisma.db.outboundMessage.findUniqueOrThrow({ where: { id: messageId } });
       expect(kept.senderAccountId).toBeNull();
 
+      // One message sent, one waiting: the group's delete finds both (they sit in different indexes).
+      await prisma.db.outboundMessage.update({ where: { id: messageId }, data: { status: 'SENT' } });
+      await prisma.transaction((tx) =>
+        delivery.handOver(tx, { id: groupId, organizationId, sourceType: 'SEQUENCE' }, [
+          spec(contentId, mailboxId),
+        ]),
+      );
+      expect(
+        (await prisma.db.outboundMessage.findMany({ where: { groupId }, select: { status: true } }))
+          .map((m) => m.status)
+          .sort(),
+      ).toEqual(['PENDING', 'SENT']);
       await prisma.db.deliveryGroup.delete({ where: { id: groupId } });
       expect(await prisma.db.outboundMessage.count({ where: { groupId } })).toBe(0);
       expect(await prisma.db.deliveryCounter.count({ where: { groupId } })).toBe(0);
