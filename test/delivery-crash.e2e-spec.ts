@@ -137,6 +137,9 @@ describe('worker processes killed mid-send', () => {
 
   it('settles a campaign after every worker is killed during provider calls (DELIVERY_STUCK_MS=10000), once fresh workers start', async () => {
     t.config.delivery.stuckMs = 10000;
+    // No worker may run before the hangs are in place (hangSandboxAt counts PENDING messages): the
+    // previous test's fresh worker would start sending this campaign at once.
+    await workers.killAll();
     const [a, b] = [await sandboxMailbox(me, 'ka'), await sandboxMailbox(me, 'kb')];
     const total = 1500;
     const listId = await listWithContacts(me, total, 'kill');
