@@ -69,6 +69,8 @@ const schema = z.object({
   DISPATCH_CHUNK: int(1, 10000).default(500),
   DELIVERY_BATCH_SIZE: int(1, 1000).default(100),
   DELIVERY_BATCH_CONCURRENCY: int(1, 50).default(4),
+  RENDER_THREADS: int(0, 64).optional(),
+  RENDER_THREAD_IDLE_MS: int(100, 3600000).default(10000),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
   MAILBOX_HOST_ALLOWLIST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
@@ -167,6 +169,10 @@ export interface AppConfig {
      * an unknown outcome.
      */
     providerTimeoutMs: number;
+    /** Threads that render messages off the event loop; 0 renders on it. */
+    renderThreads: number;
+    /** A render thread with nothing to do for this long stops (its memory goes back); the next render starts one. */
+    renderIdleMs: number;
   };
   /** How often the runner looks for due work. */
   runnerTickMs: number;
@@ -301,6 +307,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchConcurrency: c.DELIVERY_BATCH_CONCURRENCY,
       // Below the stuck time, so a live worker always has an answer before recovery would step in.
       providerTimeoutMs: Math.min(c.PROVIDER_TIMEOUT_MS + 5000, Math.floor(c.DELIVERY_STUCK_MS / 2)),
+      // A thread per core (up to four) beside the event loop, which mostly waits on I/O; none on one core.
+      renderThreads:
+        c.RENDER_THREADS ?? (os.availableParallelism() > 1 ? Math.min(4, os.availableParallelism()) : 0),
+      renderIdleMs: c.RENDER_THREAD_IDLE_MS,
     },
     runnerTickMs: c.RUNNER_TICK_MS,
     google: {

@@ -285,16 +285,27 @@ export class BatchSender implements OnModuleInit, OnModuleDestroy {
     const first = this.startedGroups.has(job.groupId) ? CHUNK : FIRST_CHUNK;
     this.startedGroups.add(job.groupId);
     if (this.startedGroups.size > STARTED_GROUPS) this.startedGroups.clear();
-    for (let i = 0, size = first; i < todo.length; i += size, size = CHUNK) {
-      const chunk = todo.slice(i, i + size);
+    const chunks: Claimed[][] = [];
+    for (let i = 0, size = first; i < todo.length; i += size, size = CHUNK)
+      chunks.push(todo.slice(i, i + size));
+    // A chunk renders (on the render threads) while the one before it is sent and recorded.
+    // A group's first message renders on the event loop, so it goes out without the thread hops.
+    const render = (chunk: Claimed[]) =>
+      Promise.allSettled(
+        chunk.map((m) =>
+          this.renderer.render(m, run.mailbox, { onLoop: first === FIRST_CHUNK && chunk === chunks[0] }),
+        ),
+      );
+    let next = chunks.length ? render(chunks[0]) : null;
+    for (const [k, chunk] of chunks.entries()) {
+      const rendered = await next!;
+      next = k + 1 < chunks.length ? render(chunks[k + 1]) : null;
       const settlements: Settlement[] = [];
       const ready: { m: Claimed; out: OutgoingMessage }[] = [];
-      for (const m of chunk) {
-        try {
-          ready.push({ m, out: await this.renderer.render(m, run.mailbox) });
-        } catch (e) {
-          settlements.push({ message: m, verdict: judgeFailure(e, this.context(run, m)).verdict });
-        }
+      for (const [j, m] of chunk.entries()) {
+        const r = rendered[j];
+        if (r.status === 'fulfilled') ready.push({ m, out: r.value });
+        else settlements.push({ message: m, verdict: judgeFailure(r.reason, this.context(run, m)).verdict });
       }
       const go = run.stop || !(await this.groupActive(job.groupId)) ? [] : ready;
       if (!go.length) {

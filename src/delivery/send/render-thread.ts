@@ -1,0 +1,51 @@
+/**
+ * A render thread: renders messages (Liquid, MIME) off the event loop of its process. It has no
+ * database: contents and tracked-link ids come from the main thread on request (see RenderPool).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { LinkSigner } from '../links/link-signer.js';
+import { CompiledContents, type ContentSource } from './compiled-contents.js';
+import { renderMessage } from './render-message.js';
+import { toWire, type Ask, type FromThread, type ThreadInit, type ToThread } from './render-protocol.js';
+
+const port = parentPort!;
+const init = workerData as ThreadInit;
+const links = new LinkSigner(init.publicUrl, init.secret);
+const asked = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+let seq = 0;
+const post = (msg: FromThread, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer);
+
+function ask<T>(q: Ask): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const id = ++seq;
+    asked.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    post({ t: 'ask', id, q });
+  });
+}
+
+const contents = new CompiledContents({
+  load: async (contentId) => {
+    const source = await ask<ContentSource>({ what: 'content', contentId });
+    return { ...source, attachments: source.attachments.map((a) => ({ ...a, data: Buffer.from(a.data) })) };
+  },
+  storeLinks: (contentId, urls) => ask({ what: 'links', contentId, urls }),
+});
+
+port.on('message', (msg: ToThread) => {
+  if (msg.t === 'answer') {
+    const waiting = asked.get(msg.id);
+    asked.delete(msg.id);
+    if (msg.error !== undefined) waiting?.reject(new Error(msg.error));
+    else waiting?.resolve(msg.value);
+    return;
+  }
+  renderMessage(msg.m, msg.mailbox, contents, links).then(
+    (out) => {
+      const raw = out.raw;
+      // A buffer that owns its memory moves to the main thread; a slice of Node's pool is copied.
+      const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+      post({ t: 'done', id: msg.id, out }, own ? [raw.buffer as ArrayBuffer] : undefined);
+    },
+    (e: unknown) => post({ t: 'fail', id: msg.id, error: toWire(e) }),
+  );
+});
