@@ -24,6 +24,7 @@ import {
 import { SandboxProvider } from '../src/providers/sandbox/sandbox.provider.js';
 import { DispatchService } from '../src/delivery/dispatch/dispatch.service.js';
 import { BatchSender } from '../src/delivery/send/batch-sender.js';
+import { Renderer } from '../src/delivery/send/renderer.js';
 import { CampaignLifecycleService } from '../src/campaigns/campaign-lifecycle.service.js';
 import { DeliveryService } from '../src/delivery/delivery.service.js';
 import { printPgStats, resetPgStats, startBenchEngine } from './support.js';
@@ -309,6 +310,15 @@ async function main() {
     // runs it); the RSS before the start is reported beside the peak.
     (globalThis as { gc?: () => void }).gc?.();
     const rssBefore = process.memoryUsage().rss;
+    if (process.env.BENCH_HEAP_SNAPSHOT)
+      (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT);
+    if (process.env.BENCH_TRACE) {
+      const m = process.memoryUsage();
+      const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+      console.log(
+        `  before the big start: heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)}, external ${mb(m.external)}, render threads ${app.get(Renderer).threadCount}`,
+      );
+    }
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     t0 = performance.now();
