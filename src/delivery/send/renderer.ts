@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { OutgoingMessage } from '../../providers/mail-provider.port.js';
@@ -22,13 +22,21 @@ interface Waiting {
   reject: (e: Error) => void;
 }
 
+/** A render thread stopped (it died, or the process is closing) before it answered. */
+class RenderThreadLost extends Error {
+  constructor(code: number) {
+    super(`The render thread stopped (exit code ${code})`);
+    this.name = 'RenderThreadLost';
+  }
+}
+
+/** A small young generation: as fast for rendering (measured), a third less memory per thread. */
+const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+
 /**
  * The entry of a render thread. From compiled code it is `render-thread.js`; from TypeScript
  * sources (tests, `tsx`) the thread first registers tsx to load `render-thread.ts`.
  */
-/** A small young generation: as fast for rendering (measured), a third less memory per thread. */
-const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-
 function spawn(init: ThreadInit): Worker {
   const own = import.meta.url;
   if (!own.endsWith('.ts'))
@@ -61,7 +69,7 @@ class RenderThread {
     this.worker.on('error', (e) => this.logger.error(`render thread failed: ${e.message}`, e.stack));
     this.worker.on('exit', (code) => {
       this.exited = true;
-      const error = new Error(`The render thread stopped (exit code ${code})`);
+      const error = new RenderThreadLost(code);
       for (const w of this.waiting.values()) w.reject(error);
       this.waiting.clear();
     });
@@ -116,12 +124,11 @@ class RenderThread {
  * Renders messages (Liquid, MIME). With RENDER_THREADS > 0 (the default on a machine with more
  * than one core) the work runs on a pool of threads, so this process's event loop only moves
  * messages between the database, the queue and the providers, and a process uses more than one
- * core; each message goes to the least busy thread, a thread that dies fails only its own renders
- * (they are retried like any transient failure) and is replaced on the next render. With 0, on the
- * event loop. Either way the same `renderMessage` runs over the same contents.
+ * core; each message goes to the least busy thread, and the renders of a thread that dies are
+ * rendered again on a new one. With 0, on the event loop. Either way the same `renderMessage` runs over the same contents.
  */
 @Injectable()
-export class Renderer implements OnModuleDestroy {
+export class Renderer implements OnApplicationShutdown {
   private readonly logger = new Logger(Renderer.name);
   private readonly threads: RenderThread[] = [];
   private closed = false;
@@ -142,9 +149,16 @@ export class Renderer implements OnModuleDestroy {
     mailbox: { email: string },
     options: { onLoop?: boolean } = {},
   ): Promise<OutgoingMessage> {
-    if (this.config.delivery.renderThreads === 0 || this.closed || options.onLoop)
-      return renderMessage(m, mailbox, this.contents, this.links);
-    return this.thread().render(m, mailbox);
+    const onLoop = () => renderMessage(m, mailbox, this.contents, this.links);
+    if (this.config.delivery.renderThreads === 0 || this.closed || options.onLoop) return onLoop();
+    return this.thread()
+      .render(m, mailbox)
+      .catch((e: unknown) => {
+        if (!(e instanceof RenderThreadLost)) throw e;
+        // Its thread stopped before answering: once more, on a new thread (on the event loop when
+        // the process is closing), so a lost thread costs the message neither an attempt nor time.
+        return this.closed ? onLoop() : this.thread().render(m, mailbox);
+      });
   }
 
   /** Live render threads (started on the first render, up to RENDER_THREADS). */
@@ -152,7 +166,8 @@ export class Renderer implements OnModuleDestroy {
     return this.threads.filter((t) => !t.exited).length;
   }
 
-  async onModuleDestroy() {
+  /** The last phase of closing: the jobs in hand have finished by then (renders after it run on the loop). */
+  async onApplicationShutdown() {
     this.closed = true;
     clearInterval(this.reaper);
     await Promise.all(this.threads.splice(0).map((t) => t.stop()));
