@@ -11,10 +11,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * be forged, altered or pointed at another organization's message.
  */
 export class LinkSigner {
-  constructor(
-    private readonly publicUrl: string,
-    private readonly secret: string,
-  ) {}
+  /** Read at each call: the public URL may be settled after construction (a test app's port). */
+  constructor(private readonly settings: { publicUrl: string; jwt: { secret: string } }) {}
 
   /** `<messageId>.<signature>` */
   token(messageId: string) {
@@ -41,15 +39,15 @@ export class LinkSigner {
   }
 
   openPixelUrl(messageId: string) {
-    return `${this.publicUrl}${TRACKING_PATHS.openPixel}${this.token(messageId)}.gif`;
+    return `${this.settings.publicUrl}${TRACKING_PATHS.openPixel}${this.token(messageId)}.gif`;
   }
 
   clickUrl(messageId: string, linkId: string) {
-    return `${this.publicUrl}${TRACKING_PATHS.click}${this.clickToken(messageId, linkId)}`;
+    return `${this.settings.publicUrl}${TRACKING_PATHS.click}${this.clickToken(messageId, linkId)}`;
   }
 
   unsubscribeUrl(messageId: string) {
-    return `${this.publicUrl}${TRACKING_PATHS.unsubscribe}${this.token(messageId)}`;
+    return `${this.settings.publicUrl}${TRACKING_PATHS.unsubscribe}${this.token(messageId)}`;
   }
 
   private same(given: string, expected: string) {
@@ -59,6 +57,6 @@ export class LinkSigner {
   }
 
   private sign(value: string) {
-    return createHmac('sha256', this.secret).update(value).digest('base64url').slice(0, 32);
+    return createHmac('sha256', this.settings.jwt.secret).update(value).digest('base64url').slice(0, 32);
   }
 }

@@ -7,6 +7,6 @@ import { LinkSigner } from './link-signer.js';
 @Injectable()
 export class TrackingLinks extends LinkSigner {
   constructor(@Inject(APP_CONFIG) config: ResolvedConfig) {
-    super(config.publicUrl, config.jwt.secret);
+    super(config);
   }
 }

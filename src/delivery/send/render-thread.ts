@@ -10,7 +10,7 @@ import { toWire, type Ask, type FromThread, type ThreadInit, type ToThread } fro
 
 const port = parentPort!;
 const init = workerData as ThreadInit;
-const links = new LinkSigner(init.publicUrl, init.secret);
+const links = new LinkSigner({ publicUrl: init.publicUrl, jwt: { secret: init.secret } });
 const asked = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 let seq = 0;
 const post = (msg: FromThread, transfer?: ArrayBuffer[]) => port.postMessage(msg, transfer);
