@@ -321,9 +321,11 @@ describe('campaigns over Gmail and Microsoft 365 mailboxes (real clients, fake p
     const id = await startCampaign(boxes, 20, 'revoked');
 
     const others = boxes.filter((b) => b !== revoked);
+    // The mailbox is marked DISCONNECTED as soon as its first send is refused; the messages its job
+    // held (claimed, some still rendering) go back a moment later, when the job records them.
     const waiting = await waitFor(
       () => progress(id),
-      (p) => p.stats.sent === 15 && p.campaign.waitingFor !== null,
+      (p) => p.stats.sent === 15 && p.campaign.waitingFor !== null && p.stats.queued + p.stats.sending === 0,
       120_000,
     );
     const account = async () =>
