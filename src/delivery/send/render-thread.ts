@@ -1,6 +1,6 @@
 /**
  * A render thread: renders messages (Liquid, MIME) off the event loop of its process. It has no
- * database: contents and tracked-link ids come from the main thread on request (see RenderPool).
+ * database: contents and tracked-link ids come from the main thread on request (see Renderer).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LinkSigner } from '../links/link-signer.js';
