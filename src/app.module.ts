@@ -10,6 +10,8 @@ import { GraphQLExceptionFilter } from './common/errors/graphql-exception.filter
 import { createValidationPipe } from './common/errors/validation.js';
 import { graphqlOptions } from './common/graphql/graphql-options.js';
 import { HealthController } from './common/health.controller.js';
+import { loadMallocTrim } from './common/memory/malloc-trim.js';
+import { MALLOC_TRIM, MemoryTrimmer } from './common/memory/memory-trimmer.js';
 import { PlaygroundController } from './common/playground/playground.controller.js';
 import { runsApi, runsScheduler, type ResolvedConfig } from './config/config.js';
 import { APP_CONFIG, ConfigModule } from './config/config.module.js';
@@ -64,6 +66,8 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: GraphQLExceptionFilter },
+        { provide: MALLOC_TRIM, useFactory: loadMallocTrim },
+        MemoryTrimmer,
       ],
     };
   }

@@ -72,6 +72,7 @@ const schema = z.object({
   RENDER_THREADS: int(0, 64).optional(),
   RENDER_THREAD_IDLE_MS: int(100, 3600000).default(10000),
   RUNNER_TICK_MS: int(100, 600000).default(1000),
+  MEMORY_TRIM_MS: int(0, 3600000).default(30000),
   MAILBOX_HOST_ALLOWLIST: z.string().optional(),
   TRUST_PROXY: z.string().optional(),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(10),
@@ -176,6 +177,8 @@ export interface AppConfig {
   };
   /** How often the runner looks for due work. */
   runnerTickMs: number;
+  /** How often freed memory that malloc keeps goes back to the system (docs/adr/011); 0 never. */
+  memoryTrimMs: number;
   /**
    * Mailbox hosts (host, IP or CIDR, optionally `:port`) allowed although they are not public
    * addresses; every other loopback, private, link-local or reserved destination is refused.
@@ -313,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       renderIdleMs: c.RENDER_THREAD_IDLE_MS,
     },
     runnerTickMs: c.RUNNER_TICK_MS,
+    memoryTrimMs: c.MEMORY_TRIM_MS,
     google: {
       clientId: c.GOOGLE_CLIENT_ID,
       clientSecret: c.GOOGLE_CLIENT_SECRET,
