@@ -30,22 +30,17 @@ class RenderThreadLost extends Error {
   }
 }
 
-/** A small young generation: as fast for rendering (measured), a third less memory per thread. */
-const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-
 /**
  * The entry of a render thread. From compiled code it is `render-thread.js`; from TypeScript
  * sources (tests, `tsx`) the thread first registers tsx to load `render-thread.ts`.
  */
 function spawn(init: ThreadInit): Worker {
   const own = import.meta.url;
-  if (!own.endsWith('.ts'))
-    return new Worker(new URL('./render-thread.js', own), { workerData: init, resourceLimits });
+  if (!own.endsWith('.ts')) return new Worker(new URL('./render-thread.js', own), { workerData: init });
   const entry = JSON.stringify(new URL('./render-thread.ts', own).href);
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${entry}); })`, {
     eval: true,
     workerData: init,
-    resourceLimits,
   });
 }
 
