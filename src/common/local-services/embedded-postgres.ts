@@ -24,7 +24,7 @@ const PASSWORD = 'postgres';
 /**
  * The server also listens on a Unix socket here, and the URLs below use it: on one machine a socket
  * costs the engine less CPU per query than loopback TCP, whose receiving side the kernel runs in the
- * writer's time (measured: 5-10% of the engine's CPU per message in the campaign benchmark). The TCP
+ * writer's time (measured: about 5% of the engine's CPU per message in the campaign benchmark). The TCP
  * port stays open for other tools. A short, fixed path: a socket's path is limited to 107 bytes.
  */
 const SOCKET_DIR = '/tmp';
