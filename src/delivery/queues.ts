@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 
 /** Queue names of the delivery pipeline. */
 export const QUEUES = {
-  /** One waiting job per group (deterministic id): claims due messages and enqueues send jobs. */
+  /** One job per group at a time (requests merge): claims due messages and enqueues send jobs. */
   dispatch: 'delivery-dispatch',
   /** One job per claim: a batch of messages of one mailbox, rendered and handed to the provider. */
   send: 'delivery-send',
@@ -40,17 +40,29 @@ function lockSettings(lockMs: number) {
 }
 
 /**
- * The dispatch job's lock follows the stuck time, not QUEUE_LOCK_MS: a group has one dispatch job
- * (deterministic id), so a dead process's job blocks the group's dispatch until its lock runs out
- * and the stalled check puts it back. Half the stuck time (at least a second) heals it within the
- * stuck time. A dispatch pass is short and safe to run twice at once (capacity is reserved under
- * the mailbox row lock), so a lock lost to a stalled event loop costs nothing but a second pass.
+ * The dispatch job's lock follows the stuck time, not QUEUE_LOCK_MS: a dead process's dispatch job
+ * goes back to the queue (Bull's stalled check) within half the stuck time (at least a second). A
+ * dispatch pass is short and safe to run twice at once (capacity is reserved under the mailbox row
+ * lock), so a lock lost to a stalled event loop costs nothing but a second pass.
  */
 export const dispatchLockMs = (config: ResolvedConfig) =>
   Math.min(config.queue.lockMs, Math.max(1000, Math.floor(config.delivery.stuckMs / 2)));
 
+/**
+ * A group's dispatch requests merge into one job: while one waits or runs, further requests are
+ * dropped (the job will read the state they announce). The merge is a key of our own, not a fixed
+ * job id, and it expires after the dispatch lock time: when Redis is emptied or restarted just as a
+ * worker fetches a job, Bull's `moveToActive` runs on the new server and writes the vanished job's
+ * `processedOn`, leaving a job hash outside every list. With a fixed id every later request for the
+ * group was a no-op and the group stopped for good; a lost job now costs at most the key's lifetime.
+ */
+export const dispatchMergeKey = (config: ResolvedConfig, groupId: string) =>
+  `${config.queue.prefix}:${QUEUES.dispatch}:merge:${groupId}`;
+
 export interface DispatchJob {
   groupId: string;
+  /** The merge key's value this job owns (absent in jobs queued before the key existed). */
+  mergeToken?: string;
 }
 
 /**
@@ -67,7 +79,6 @@ export interface SendJob {
 }
 
 export const sendJobId = (claimToken: string) => `send:${claimToken}`;
-export const dispatchJobId = (groupId: string) => `dispatch:${groupId}`;
 
 export const DeliveryQueues = BullModule.registerQueueAsync(
   {

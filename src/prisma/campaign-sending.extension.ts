@@ -32,7 +32,8 @@ const setsSending = (data: unknown) => {
  *
  * The campaigns about to change are read just before the write, inside the same transaction when
  * there is one. Two concurrent writers could both see the old status; listeners must therefore be
- * idempotent (the dispatch job id is deterministic), and lifecycle writes use compare-and-set.
+ * idempotent (a group's dispatch requests merge into one waiting job), and lifecycle writes use
+ * compare-and-set.
  */
 export function campaignSendingExtension(base: CampaignReader, emit: Emit) {
   const reader = () => (transactionContext.current()?.tx as CampaignReader | undefined) ?? base;

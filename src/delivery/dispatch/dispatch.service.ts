@@ -13,7 +13,14 @@ import type { RawSql } from '../../prisma/direct-sql.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { usageDay } from '../../providers/usage-day.js';
 import { DB_NOW } from '../ledger/db-time.js';
-import { dispatchJobId, QUEUES, sendJobId, type DispatchJob, type SendJob } from '../queues.js';
+import {
+  dispatchLockMs,
+  dispatchMergeKey,
+  QUEUES,
+  sendJobId,
+  type DispatchJob,
+  type SendJob,
+} from '../queues.js';
 import { inSendingWindow } from '../send/sending-window.js';
 
 interface GroupRow {
@@ -48,6 +55,9 @@ interface Claim {
 
 const NOTHING: Claim = { queued: 0, jobs: [] };
 
+/** Deletes the merge key only if it still holds the finishing job's token. */
+const RELEASE_MERGE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 /**
  * Dispatch: turns a group's due PENDING messages into send jobs. Per mailbox, in one short
  * transaction, it reserves daily-cap capacity for a whole block (the mailbox row is locked once per
@@ -68,17 +78,41 @@ export class DispatchService {
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  /** Asks a worker to dispatch the group; one waiting dispatch per group at a time. */
+  /**
+   * Asks a worker to dispatch the group. A request while the group's dispatch job waits or runs is
+   * merged into it (docs/adr/005): the merge key says one is under way, for at most the dispatch
+   * lock time should that job be lost.
+   */
   async enqueue(groupId: string) {
     try {
+      const mergeToken = randomUUID();
+      const key = dispatchMergeKey(this.config, groupId);
+      const ttl = dispatchLockMs(this.config);
+      if ((await this.queue.client.set(key, mergeToken, 'PX', ttl, 'NX')) !== 'OK') return;
       await this.queue.add(
         'dispatch',
-        { groupId },
-        { jobId: dispatchJobId(groupId), removeOnComplete: true, removeOnFail: true },
+        { groupId, mergeToken },
+        { removeOnComplete: true, removeOnFail: true },
       );
     } catch (e) {
       // Redis is away: the runner's sweep dispatches the group once it is back.
       this.logger.warn(`dispatch of ${groupId} not queued: ${String(e)}`);
+    }
+  }
+
+  /**
+   * Runs one dispatch job: a dispatch pass, then the merge is released (unless it has expired and
+   * belongs to a newer job), so the next request queues a new job.
+   */
+  async run(job: DispatchJob): Promise<number> {
+    try {
+      return await withDbRetry(() => this.dispatch(job.groupId));
+    } finally {
+      if (job.mergeToken) {
+        await this.queue.client
+          .eval(RELEASE_MERGE, 1, dispatchMergeKey(this.config, job.groupId), job.mergeToken)
+          .catch((e: unknown) => this.logger.warn(`merge of ${job.groupId} not released: ${String(e)}`));
+      }
     }
   }
 

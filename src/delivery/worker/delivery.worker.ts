@@ -10,7 +10,6 @@ import type { Job, Queue } from 'bull';
 import type { Redis } from 'ioredis';
 import type { ResolvedConfig } from '../../config/config.js';
 import { APP_CONFIG } from '../../config/config.module.js';
-import { withDbRetry } from '../../prisma/db-retry.js';
 import { DispatchService } from '../dispatch/dispatch.service.js';
 import { QUEUES, type DispatchJob, type SendJob } from '../queues.js';
 import { BatchSender } from '../send/batch-sender.js';
@@ -38,9 +37,7 @@ export class DeliveryWorker implements OnModuleInit, BeforeApplicationShutdown {
     const settled = (e: unknown) =>
       e instanceof Error && this.logger.error(`queue processing stopped: ${e.message}`);
     this.dispatchQueue
-      .process('dispatch', 2, (job) =>
-        this.run(job, () => withDbRetry(() => this.dispatch.dispatch(job.data.groupId))),
-      )
+      .process('dispatch', 2, (job) => this.run(job, () => this.dispatch.run(job.data)))
       .catch(settled);
     this.sendQueue
       .process('send', this.config.delivery.concurrency, (job) =>
