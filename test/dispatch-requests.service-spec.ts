@@ -76,11 +76,12 @@ describe('dispatch requests across the loss of Redis', () => {
   });
 
   it('a job Redis lost just as a worker fetched it does not swallow the requests that follow', async () => {
+    await queue.empty(); // so that the worker's pop below takes this test's job
     const groupId = randomUUID();
     await dispatch.enqueue(groupId);
     const [job] = await waitingFor(groupId);
     // What a worker does: its blocking connection pops the id (BRPOPLPUSH wait -> active) ...
-    await queue.client.rpoplpush(queue.toKey('wait'), queue.toKey('active'));
+    expect(await queue.client.rpoplpush(queue.toKey('wait'), queue.toKey('active'))).toBe(String(job.id));
     // ... Redis is emptied or restarted before its other connection runs Bull's moveToActive, which
     // then locks the vanished job and writes its processedOn: a job hash outside every list.
     await loseTheQueue();
