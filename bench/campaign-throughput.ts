@@ -40,6 +40,21 @@ const engineCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+/** CPU milliseconds used so far by each thread of this process (Linux), by thread id. */
+function threadCpu(): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), { name, ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
 function postgresCpu(): number {
   const tick = 100; // USER_HZ on Linux
   let total = 0;
@@ -159,7 +174,7 @@ async function main() {
     // 2. Campaign throughput, then the bare loop over the same contacts and content.
     const bench = await campaign('Bench', mainList);
     if (pgStats) await resetPgStats(prisma);
-    const [cpu0, pg0] = [engineCpu(), postgresCpu()];
+    const [cpu0, pg0, threads0] = [engineCpu(), postgresCpu(), threadCpu()];
     countQueries = true;
     const profiler = process.env.BENCH_CPU_PROFILE ? new Session() : null;
     if (profiler) {
@@ -177,6 +192,16 @@ async function main() {
       profiler.disconnect();
     }
     const [engineMs, pgMs] = [engineCpu() - cpu0, postgresCpu() - pg0];
+    if (process.env.BENCH_TRACE) {
+      const threads1 = threadCpu();
+      const used = [...threads1]
+        .map(([tid, t]) => ({ tid, name: t.name, ms: t.ms - (threads0.get(tid)?.ms ?? 0) }))
+        .filter((t) => t.ms >= 20)
+        .sort((a, b) => b.ms - a.ms);
+      console.log(
+        `  engine CPU by thread (ms): ${used.map((t) => `${t.tid === process.pid ? 'main' : t.name} ${Math.round(t.ms)}`).join(', ')}`,
+      );
+    }
     countQueries = false;
     if (pgStats) await printPgStats(prisma, 20);
     if (process.env.BENCH_COUNT_QUERIES) {

@@ -31,6 +31,24 @@ const contents = new CompiledContents({
   storeLinks: (contentId, urls) => ask({ what: 'links', contentId, urls }),
 });
 
+/**
+ * Renders one message and answers it; never rejects. Renders run one at a time, in the order they
+ * came: started all at once (a chunk arrives together), a hundred MIME builds interleave and keep
+ * each other's garbage alive, which cost a fifth more CPU per message (docs/benchmarks.md).
+ */
+async function renderOne(msg: Extract<ToThread, { t: 'render' }>) {
+  try {
+    const out = await renderMessage(msg.m, msg.mailbox, contents, links);
+    const raw = out.raw;
+    // A buffer that owns its memory moves to the main thread; a slice of Node's pool is copied.
+    const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+    post({ t: 'done', id: msg.id, out }, own ? [raw.buffer as ArrayBuffer] : undefined);
+  } catch (e) {
+    post({ t: 'fail', id: msg.id, error: toWire(e) });
+  }
+}
+
+let rendering: Promise<void> = Promise.resolve();
 port.on('message', (msg: ToThread) => {
   if (msg.t === 'answer') {
     const waiting = asked.get(msg.id);
@@ -39,13 +57,7 @@ port.on('message', (msg: ToThread) => {
     else waiting?.resolve(msg.value);
     return;
   }
-  renderMessage(msg.m, msg.mailbox, contents, links).then(
-    (out) => {
-      const raw = out.raw;
-      // A buffer that owns its memory moves to the main thread; a slice of Node's pool is copied.
-      const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-      post({ t: 'done', id: msg.id, out }, own ? [raw.buffer as ArrayBuffer] : undefined);
-    },
-    (e: unknown) => post({ t: 'fail', id: msg.id, error: toWire(e) }),
-  );
+  rendering = rendering
+    .then(() => renderOne(msg))
+    .catch((e: unknown) => console.error('render thread: could not answer a render', e));
 });

@@ -128,6 +128,7 @@ export class Renderer implements OnApplicationShutdown {
   private readonly threads: RenderThread[] = [];
   private closed = false;
   private reaper?: NodeJS.Timeout;
+  private loopTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly contents: ContentCache,
@@ -145,15 +146,26 @@ export class Renderer implements OnApplicationShutdown {
     options: { onLoop?: boolean } = {},
   ): Promise<OutgoingMessage> {
     const onLoop = () => renderMessage(m, mailbox, this.contents, this.links);
-    if (this.config.delivery.renderThreads === 0 || this.closed || options.onLoop) return onLoop();
+    if (options.onLoop) return onLoop();
+    if (this.config.delivery.renderThreads === 0 || this.closed) return this.inTurn(onLoop);
     return this.thread()
       .render(m, mailbox)
       .catch((e: unknown) => {
         if (!(e instanceof RenderThreadLost)) throw e;
         // Its thread stopped before answering: once more, on a new thread (on the event loop when
         // the process is closing), so a lost thread costs the message neither an attempt nor time.
-        return this.closed ? onLoop() : this.thread().render(m, mailbox);
+        return this.closed ? this.inTurn(onLoop) : this.thread().render(m, mailbox);
       });
+  }
+
+  /**
+   * Renders on the event loop one after another, as a render thread does (render-thread.ts): a
+   * chunk's renders started together interleave and keep each other's garbage alive.
+   */
+  private inTurn(render: () => Promise<OutgoingMessage>): Promise<OutgoingMessage> {
+    const out = this.loopTurn.then(render);
+    this.loopTurn = out.catch(() => undefined);
+    return out;
   }
 
   /** Live render threads (started on the first render, up to RENDER_THREADS). */
