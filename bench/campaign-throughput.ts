@@ -209,6 +209,13 @@ async function main() {
         console.log(String(n).padStart(7), q);
     }
     const sent = await prisma.sandboxMessage.count({ where: { organizationId: org } });
+    if (process.env.BENCH_TRACE) {
+      const rows = await prisma.$queryRaw<{ s: number; n: bigint }[]>`
+        SELECT floor(extract(epoch FROM "createdAt" - (SELECT min("createdAt") FROM "SandboxMessage" WHERE "organizationId" = ${org}::uuid)) * 2) / 2 AS s,
+               count(*) AS n
+          FROM "SandboxMessage" WHERE "organizationId" = ${org}::uuid GROUP BY 1 ORDER BY 1`;
+      console.log(`  sent per half second: ${rows.map((r) => `${Number(r.s)}s ${r.n}`).join(', ')}`);
+    }
 
     const stored = await prisma.messageContent.findFirstOrThrow({
       where: { organizationId: org },
