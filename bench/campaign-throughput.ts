@@ -40,15 +40,21 @@ const engineCpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-/** CPU milliseconds used so far by each thread of this process (Linux), by thread id. */
+/** CPU milliseconds (user + system) in a /proc `stat` file, and the name it gives (Linux, USER_HZ 100). */
+function statCpu(path: string): { name: string; ms: number } {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ms: (Number(fields[11]) + Number(fields[12])) * 10,
+  };
+}
+/** CPU milliseconds used so far by each thread of this process, by thread id. */
 function threadCpu(): Map<number, { name: string; ms: number }> {
   const out = new Map<number, { name: string; ms: number }>();
   for (const tid of readdirSync('/proc/self/task')) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), { name, ms: (Number(f[11]) + Number(f[12])) * 10 });
+      out.set(Number(tid), statCpu(`/proc/self/task/${tid}/stat`));
     } catch {
       // the thread ended meanwhile
     }
@@ -56,13 +62,11 @@ function threadCpu(): Map<number, { name: string; ms: number }> {
   return out;
 }
 function postgresCpu(): number {
-  const tick = 100; // USER_HZ on Linux
   let total = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres')) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / tick; // utime + stime
+      total += statCpu(`/proc/${pid}/stat`).ms;
     } catch {
       // the process ended meanwhile
     }

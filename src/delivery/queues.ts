@@ -50,11 +50,13 @@ export const dispatchLockMs = (config: ResolvedConfig) =>
 
 /**
  * A group's dispatch requests merge into one job: while one waits or runs, further requests are
- * dropped (the job will read the state they announce). The merge is a key of our own, not a fixed
- * job id, and it expires after the dispatch lock time: when Redis is emptied or restarted just as a
- * worker fetches a job, Bull's `moveToActive` runs on the new server and writes the vanished job's
- * `processedOn`, leaving a job hash outside every list. With a fixed id every later request for the
- * group was a no-op and the group stopped for good; a lost job now costs at most the key's lifetime.
+ * dropped. A waiting job will read the state they announce; one that has already read it misses it,
+ * and the runner's sweep (every RUNNER_TICK_MS) dispatches what it left. The merge is a key of our
+ * own, not a fixed job id, and it expires after the dispatch lock time: when Redis is emptied or
+ * restarted just as a worker fetches a job, Bull's `moveToActive` runs on the new server and writes
+ * the vanished job's `processedOn`, leaving a job hash outside every list. With a fixed id every
+ * later request for the group was a no-op and the group stopped for good; a lost job now costs at
+ * most the key's lifetime.
  */
 export const dispatchMergeKey = (config: ResolvedConfig, groupId: string) =>
   `${config.queue.prefix}:${QUEUES.dispatch}:merge:${groupId}`;
