@@ -75,6 +75,22 @@ describe('dispatch requests across the loss of Redis', () => {
     expect(await waitingFor(groupId)).toHaveLength(1);
   });
 
+  it('a request whose job could not be queued does not hold back the next one', async () => {
+    const groupId = randomUUID();
+    // The connection fails between the merge and the job (a Redis restart, a full memory).
+    const add = queue.add.bind(queue);
+    queue.add = () => Promise.reject(new Error('Connection is closed.'));
+    try {
+      await dispatch.enqueue(groupId);
+    } finally {
+      queue.add = add;
+    }
+    expect(await waitingFor(groupId)).toHaveLength(0);
+
+    await dispatch.enqueue(groupId); // the runner's next sweep, well inside the merge's lifetime
+    expect(await waitingFor(groupId)).toHaveLength(1);
+  });
+
   it('a job Redis lost just as a worker fetched it does not swallow the requests that follow', async () => {
     await queue.empty(); // so that the worker's pop below takes this test's job
     const groupId = randomUUID();

@@ -84,11 +84,13 @@ export class DispatchService {
    * lock time should that job be lost.
    */
   async enqueue(groupId: string) {
+    const mergeToken = randomUUID();
+    const key = dispatchMergeKey(this.config, groupId);
+    let merging = false;
     try {
-      const mergeToken = randomUUID();
-      const key = dispatchMergeKey(this.config, groupId);
       const ttl = dispatchLockMs(this.config);
       if ((await this.queue.client.set(key, mergeToken, 'PX', ttl, 'NX')) !== 'OK') return;
+      merging = true;
       await this.queue.add(
         'dispatch',
         { groupId, mergeToken },
@@ -97,7 +99,17 @@ export class DispatchService {
     } catch (e) {
       // Redis is away: the runner's sweep dispatches the group once it is back.
       this.logger.warn(`dispatch of ${groupId} not queued: ${String(e)}`);
+      // No job owns the merge: left set, it would swallow every request (the sweep's too) until it
+      // expires. If Redis cannot take this either, it expires after the dispatch lock time.
+      if (merging) await this.releaseMerge(groupId, mergeToken);
     }
+  }
+
+  private releaseMerge(groupId: string, mergeToken: string) {
+    return this.queue.client.eval(RELEASE_MERGE, 1, dispatchMergeKey(this.config, groupId), mergeToken).then(
+      () => undefined,
+      (e: unknown) => this.logger.warn(`merge of ${groupId} not released: ${String(e)}`),
+    );
   }
 
   /**
@@ -108,11 +120,7 @@ export class DispatchService {
     try {
       return await withDbRetry(() => this.dispatch(job.groupId));
     } finally {
-      if (job.mergeToken) {
-        await this.queue.client
-          .eval(RELEASE_MERGE, 1, dispatchMergeKey(this.config, job.groupId), job.mergeToken)
-          .catch((e: unknown) => this.logger.warn(`merge of ${job.groupId} not released: ${String(e)}`));
-      }
+      if (job.mergeToken) await this.releaseMerge(job.groupId, job.mergeToken);
     }
   }
 
