@@ -1,5 +1,10 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -159,6 +164,32 @@ describe('render threads, against real PostgreSQL', () => {
     const mail = await simpleParser((await renderer.render(input(contentId, 5), mailbox)).raw);
     expect(mail.subject).toBe('Hello Person5 from ada@sender.example.com');
     expect(renderer.threadCount).toBe(1);
+  });
+
+  it('renders on the event loop when its threads cannot start (a broken install), instead of failing every message', async () => {
+    const { prisma, renderer, delivery } = await start(2);
+    const contentId = await content(delivery, prisma, '<p>Hi {{ contact.firstName }}</p>');
+    // Every thread's module fails to load, as after a broken install.
+    const broken = path.join(mkdtempSync(path.join(os.tmpdir(), 'render-thread-')), 'broken.mjs');
+    writeFileSync(broken, "throw new Error('Cannot find package nodemailer');\n");
+    let spawned = 0;
+    (renderer as unknown as { spawnThread: () => Worker }).spawnThread = () => {
+      spawned++;
+      return new Worker(pathToFileURL(broken));
+    };
+    const rendered = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => renderer.render(input(contentId, n), mailbox)),
+    );
+    for (const [n, out] of rendered.entries())
+      expect((await simpleParser(out.raw)).subject).toBe(`Hello Person${n} from ada@sender.example.com`);
+    // It gave threads up after three in a row that could not start (with two at a time, a fourth may
+    // have been starting by then), and starts no more.
+    expect(spawned).toBeGreaterThanOrEqual(3);
+    expect(spawned).toBeLessThanOrEqual(4);
+    const before = spawned;
+    await renderer.render(input(contentId, 31), mailbox);
+    expect(spawned).toBe(before);
+    expect(renderer.threadCount).toBe(0);
   });
 
   it('renders on the event loop with RENDER_THREADS=0', async () => {

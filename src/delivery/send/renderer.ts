@@ -22,6 +22,9 @@ interface Waiting {
   reject: (e: Error) => void;
 }
 
+/** Threads that exit before they speak, in a row, before a process renders on its event loop. */
+const START_FAILURES = 3;
+
 /** A render thread stopped (it died, or the process is closing) before it answered. */
 class RenderThreadLost extends Error {
   constructor(code: number) {
@@ -50,19 +53,28 @@ class RenderThread {
   private readonly waiting = new Map<number, Waiting>();
   private seq = 0;
   exited = false;
+  /** It has spoken (its module loaded); one that exits before it did could not start. */
+  private started = false;
+  private stopping = false;
   /** When it last had work (performance.now()). */
   lastBusy = performance.now();
 
   constructor(
+    spawnWorker: (init: ThreadInit) => Worker,
     init: ThreadInit,
     private readonly answer: (q: Ask) => Promise<unknown>,
     private readonly logger: Logger,
+    onStart: (started: boolean) => void,
   ) {
-    this.worker = spawn(init);
+    this.worker = spawnWorker(init);
     this.worker.unref();
-    this.worker.on('message', (msg: FromThread) => this.receive(msg));
+    this.worker.on('message', (msg: FromThread) => {
+      if (!this.started) onStart((this.started = true));
+      this.receive(msg);
+    });
     this.worker.on('error', (e) => this.logger.error(`render thread failed: ${e.message}`, e.stack));
     this.worker.on('exit', (code) => {
+      if (!this.started && !this.stopping) onStart(false);
       this.exited = true;
       const error = new RenderThreadLost(code);
       for (const w of this.waiting.values()) w.reject(error);
@@ -89,6 +101,7 @@ class RenderThread {
   /** Stops the thread; renders it still held fail (no new ones reach it). */
   stop() {
     this.exited = true;
+    this.stopping = true;
     return this.worker.terminate();
   }
 
@@ -129,6 +142,10 @@ export class Renderer implements OnApplicationShutdown {
   private closed = false;
   private reaper?: NodeJS.Timeout;
   private loopTurn: Promise<unknown> = Promise.resolve();
+  /** Threads that exited before they could speak, in a row; at START_FAILURES, rendering stays on the loop. */
+  private failedStarts = 0;
+  /** How a thread is started (tests start broken ones). */
+  private readonly spawnThread = spawn;
 
   constructor(
     private readonly contents: ContentCache,
@@ -147,15 +164,35 @@ export class Renderer implements OnApplicationShutdown {
   ): Promise<OutgoingMessage> {
     const onLoop = () => renderMessage(m, mailbox, this.contents, this.links);
     if (options.onLoop) return onLoop();
-    if (this.config.delivery.renderThreads === 0 || this.closed) return this.inTurn(onLoop);
-    return this.thread()
-      .render(m, mailbox)
-      .catch((e: unknown) => {
-        if (!(e instanceof RenderThreadLost)) throw e;
-        // Its thread stopped before answering: once more, on a new thread (on the event loop when
-        // the process is closing), so a lost thread costs the message neither an attempt nor time.
-        return this.closed ? this.inTurn(onLoop) : this.thread().render(m, mailbox);
-      });
+    // A thread that stops before answering costs the message neither an attempt nor time: once
+    // more, on a new thread (on the event loop when the process is closing or threads cannot start).
+    const attempt = (again: boolean): Promise<OutgoingMessage> =>
+      !this.threadsUsable
+        ? this.inTurn(onLoop)
+        : this.thread()
+            .render(m, mailbox)
+            .catch((e: unknown) => {
+              if (!(e instanceof RenderThreadLost) || (again && this.threadsUsable)) throw e;
+              return attempt(true);
+            });
+    return attempt(false);
+  }
+
+  private get threadsUsable() {
+    return this.config.delivery.renderThreads > 0 && !this.closed && this.failedStarts < START_FAILURES;
+  }
+
+  /**
+   * A thread that cannot even start (its module fails to load: a broken install) would fail every
+   * render, and each message would be retried until it failed for good. After START_FAILURES in a
+   * row this process renders on its event loop, and says so once.
+   */
+  private started(ok: boolean) {
+    if (ok) this.failedStarts = 0;
+    else if (++this.failedStarts === START_FAILURES)
+      this.logger.error(
+        `render threads could not start ${START_FAILURES} times in a row: this process renders on its event loop from now on`,
+      );
   }
 
   /**
@@ -198,9 +235,11 @@ export class Renderer implements OnApplicationShutdown {
     if (idle) return idle;
     if (this.threads.length < this.config.delivery.renderThreads) {
       const t = new RenderThread(
+        this.spawnThread,
         { publicUrl: this.config.publicUrl, secret: this.config.jwt.secret },
         (q) => this.answer(q),
         this.logger,
+        (ok) => this.started(ok),
       );
       this.threads.push(t);
       this.reaper ??= setInterval(() => this.reapIdle(), Math.max(50, this.config.delivery.renderIdleMs / 4));
