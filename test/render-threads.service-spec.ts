@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -170,7 +170,8 @@ describe('render threads, against real PostgreSQL', () => {
     const { prisma, renderer, delivery } = await start(2);
     const contentId = await content(delivery, prisma, '<p>Hi {{ contact.firstName }}</p>');
     // Every thread's module fails to load, as after a broken install.
-    const broken = path.join(mkdtempSync(path.join(os.tmpdir(), 'render-thread-')), 'broken.mjs');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'render-thread-'));
+    const broken = path.join(dir, 'broken.mjs');
     writeFileSync(broken, "throw new Error('Cannot find package nodemailer');\n");
     let spawned = 0;
     (renderer as unknown as { spawnThread: () => Worker }).spawnThread = () => {
@@ -179,7 +180,7 @@ describe('render threads, against real PostgreSQL', () => {
     };
     const rendered = await Promise.all(
       Array.from({ length: 30 }, (_, n) => renderer.render(input(contentId, n), mailbox)),
-    );
+    ).finally(() => rmSync(dir, { recursive: true, force: true }));
     for (const [n, out] of rendered.entries())
       expect((await simpleParser(out.raw)).subject).toBe(`Hello Person${n} from ada@sender.example.com`);
     // It gave threads up after three in a row that could not start (with two at a time, a fourth may

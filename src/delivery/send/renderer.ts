@@ -27,7 +27,11 @@ const START_FAILURES = 3;
 
 /** A render thread stopped (it died, or the process is closing) before it answered. */
 class RenderThreadLost extends Error {
-  constructor(code: number) {
+  constructor(
+    code: number,
+    /** Whether it had started at all (a thread that could not start says nothing of the message). */
+    readonly started: boolean,
+  ) {
     super(`The render thread stopped (exit code ${code})`);
     this.name = 'RenderThreadLost';
   }
@@ -76,7 +80,7 @@ class RenderThread {
     this.worker.on('exit', (code) => {
       if (!this.started && !this.stopping) onStart(false);
       this.exited = true;
-      const error = new RenderThreadLost(code);
+      const error = new RenderThreadLost(code, this.started);
       for (const w of this.waiting.values()) w.reject(error);
       this.waiting.clear();
     });
@@ -166,14 +170,15 @@ export class Renderer implements OnApplicationShutdown {
     if (options.onLoop) return onLoop();
     // A thread that stops before answering costs the message neither an attempt nor time: once
     // more, on a new thread (on the event loop when the process is closing or threads cannot start).
+    // A thread that could not start does not use that once up: after a few, rendering is on the loop.
     const attempt = (again: boolean): Promise<OutgoingMessage> =>
       !this.threadsUsable
         ? this.inTurn(onLoop)
         : this.thread()
             .render(m, mailbox)
             .catch((e: unknown) => {
-              if (!(e instanceof RenderThreadLost) || (again && this.threadsUsable)) throw e;
-              return attempt(true);
+              if (!(e instanceof RenderThreadLost) || (again && e.started && this.threadsUsable)) throw e;
+              return attempt(again || e.started);
             });
     return attempt(false);
   }
