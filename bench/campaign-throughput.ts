@@ -219,6 +219,12 @@ async function main() {
     await gql(`mutation($id: ID!) { sendCampaign(id: $id) { totalRecipients } }`, { id: bench });
     await until(bench, 'COMPLETED');
     const sendMs = performance.now() - t0;
+    // The measured window on CLOCK_MONOTONIC, for `perf report --time <from>,<to>` (perf record -k mono).
+    if (process.env.BENCH_TRACE) {
+      const mono = (ms: number) =>
+        ((Number(process.hrtime.bigint()) / 1e6 - performance.now() + ms) / 1000).toFixed(3);
+      console.log(`  measured window (CLOCK_MONOTONIC, s): ${mono(t0)},${mono(t0 + sendMs)}`);
+    }
     if (profiler) {
       const { profile } = await profiler.post('Profiler.stop');
       writeFileSync(process.env.BENCH_CPU_PROFILE!, JSON.stringify(profile));
@@ -236,7 +242,7 @@ async function main() {
       );
     }
     countQueries = false;
-    if (pgStats) await printPgStats(prisma, 20);
+    if (pgStats) await printPgStats(prisma, Number(process.env.BENCH_PG_STATS_TOP ?? 20));
     if (process.env.BENCH_COUNT_QUERIES) {
       for (const [q, n] of [...queryCounts].sort((a, b) => b[1] - a[1]).slice(0, 30))
         console.log(String(n).padStart(7), q);

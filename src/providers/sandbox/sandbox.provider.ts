@@ -9,6 +9,12 @@ import type { MailboxContext, MailProvider, OutgoingMessage, SendResult } from '
  * exactly as a recipient would get it. Sending the same Message-ID twice from a mailbox stores it
  * once, so it behaves like a provider that can be reconciled.
  */
+interface StoredRow {
+  id: string;
+  messageId: string;
+  threadId: string | null;
+}
+
 @Injectable()
 export class SandboxProvider implements MailProvider {
   readonly type = 'SANDBOX' as const;
@@ -38,31 +44,32 @@ export class SandboxProvider implements MailProvider {
     return stored;
   }
 
-  /** Stores a batch in one statement; each message is kept once per Message-ID, as with `send`. */
+  /**
+   * Stores a batch in one statement; each message is kept once per Message-ID, as with `send`.
+   * Messages stored before (a batch sent again after a crash) are looked up afterwards, and only
+   * those: looking every message up in the same statement cost half of the insert again.
+   */
   async sendMany(mailbox: MailboxContext, messages: OutgoingMessage[]): Promise<(SendResult | MailError)[]> {
     if (!messages.length) return [];
-    const rows = await this.prisma.sql.$queryRaw<
-      { id: string; messageId: string; threadId: string | null }[]
-    >`
-      WITH input AS (
-        SELECT * FROM unnest(${messages.map((m) => m.messageId)}::text[], ${messages.map((m) => m.threadId ?? null)}::text[],
-                             ${messages.map((m) => m.from)}::text[], ${messages.map((m) => m.to)}::text[],
-                             ${messages.map((m) => m.subject)}::text[], ${messages.map((m) => m.raw.toString('utf8'))}::text[])
-          AS u(message_id, thread_id, from_address, to_address, subject, raw)
-      ), stored AS (
-        INSERT INTO "SandboxMessage" ("organizationId", "senderAccountId", "messageId", "threadId", "fromAddress",
-                                      "toAddress", subject, raw)
-        SELECT ${mailbox.organizationId}::uuid, ${mailbox.id}::uuid, message_id, COALESCE(thread_id, gen_random_uuid()::text),
-               from_address, to_address, subject, raw
-        FROM input
-        ON CONFLICT ("senderAccountId", "messageId") DO NOTHING
-        RETURNING id, "messageId", "threadId"
-      )
-      SELECT id, "messageId", "threadId" FROM stored
-      UNION ALL
-      SELECT s.id, s."messageId", s."threadId" FROM "SandboxMessage" s JOIN input i ON i.message_id = s."messageId"
-      WHERE s."senderAccountId" = ${mailbox.id}::uuid AND NOT EXISTS (SELECT 1 FROM stored WHERE stored."messageId" = s."messageId")`;
+    const rows = await this.prisma.sql.$queryRaw<StoredRow[]>`
+      INSERT INTO "SandboxMessage" ("organizationId", "senderAccountId", "messageId", "threadId", "fromAddress",
+                                    "toAddress", subject, raw)
+      SELECT ${mailbox.organizationId}::uuid, ${mailbox.id}::uuid, message_id, COALESCE(thread_id, gen_random_uuid()::text),
+             from_address, to_address, subject, raw
+      FROM unnest(${messages.map((m) => m.messageId)}::text[], ${messages.map((m) => m.threadId ?? null)}::text[],
+                  ${messages.map((m) => m.from)}::text[], ${messages.map((m) => m.to)}::text[],
+                  ${messages.map((m) => m.subject)}::text[], ${messages.map((m) => m.raw.toString('utf8'))}::text[])
+        AS u(message_id, thread_id, from_address, to_address, subject, raw)
+      ON CONFLICT ("senderAccountId", "messageId") DO NOTHING
+      RETURNING id, "messageId", "threadId"`;
     const byId = new Map(rows.map((r) => [r.messageId, r]));
+    const before = messages.filter((m) => !byId.has(m.messageId)).map((m) => m.messageId);
+    if (before.length) {
+      const found = await this.prisma.sql.$queryRaw<StoredRow[]>`
+        SELECT id, "messageId", "threadId" FROM "SandboxMessage"
+        WHERE "senderAccountId" = ${mailbox.id}::uuid AND "messageId" = ANY(${before}::text[])`;
+      for (const r of found) byId.set(r.messageId, r);
+    }
     return messages.map((m) => {
       const row = byId.get(m.messageId);
       return row
