@@ -138,6 +138,34 @@ describe('render threads, against real PostgreSQL', () => {
     expect(renderer.threadCount).toBe(1);
   });
 
+  it('answers each of a run of renders on one thread to its own caller, refusals among them', async () => {
+    const { prisma, renderer, delivery } = await start(1);
+    const contentId = await content(
+      delivery,
+      prisma,
+      '<p>{% for i in (1..contact.attributes.n) %}{{ contact.firstName }} {% endfor %}</p>',
+    );
+    // Every tenth contact's data makes the template spend its budget; the others render.
+    const messages = Array.from({ length: 40 }, (_, n) => {
+      const m = input(contentId, n);
+      return { ...m, contact: { ...m.contact, attributes: { n: n % 10 === 3 ? 100_000_000 : 2 } } };
+    });
+    const outcomes = await Promise.allSettled(messages.map((m) => renderer.render(m, mailbox)));
+    expect(renderer.threadCount).toBe(1);
+    for (const [n, o] of outcomes.entries()) {
+      if (n % 10 === 3) {
+        expect(o.status).toBe('rejected');
+        expect((o as PromiseRejectedResult).reason).toMatchObject({ kind: 'limit' });
+        continue;
+      }
+      expect(o.status).toBe('fulfilled');
+      const mail = await simpleParser((o as PromiseFulfilledResult<{ raw: Buffer }>).value.raw);
+      expect(mail.to).toMatchObject({ text: `person${n}@example.com` });
+      expect(mail.subject).toBe(`Hello Person${n} from ada@sender.example.com`);
+      expect(String(mail.html)).toContain(`Person${n} Person${n} `);
+    }
+  });
+
   it('renders again, on a new thread, what a thread that dies was holding', async () => {
     const { prisma, renderer, delivery } = await start(1);
     const contentId = await content(delivery, prisma, '<p>Hi {{ contact.firstName }}</p>');

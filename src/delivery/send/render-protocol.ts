@@ -23,10 +23,11 @@ export type ToThread =
   | { t: 'render'; id: number; m: RenderInput; mailbox: { email: string } }
   | { t: 'answer'; id: number; value?: unknown; error?: string };
 
-export type FromThread =
-  | { t: 'done'; id: number; out: Omit<OutgoingMessage, 'raw'> & { raw: Uint8Array } }
-  | { t: 'fail'; id: number; error: WireError }
-  | { t: 'ask'; id: number; q: Ask };
+/** One render's answer: the message, or why it could not be rendered. */
+export type Rendered =
+  { id: number; out: Omit<OutgoingMessage, 'raw'> & { raw: Uint8Array } } | { id: number; error: WireError };
+
+export type FromThread = { t: 'rendered'; answers: Rendered[] } | { t: 'ask'; id: number; q: Ask };
 
 /** An error as it crosses the thread boundary (a template's refusal keeps its kind and detail). */
 export function toWire(e: unknown): WireError {

@@ -122,13 +122,17 @@ class RenderThread {
       );
       return;
     }
-    const w = this.waiting.get(msg.id);
-    this.waiting.delete(msg.id);
     this.lastBusy = performance.now();
-    if (!w) return;
-    if (msg.t === 'fail') return w.reject(fromWire(msg.error));
-    const { raw } = msg.out;
-    w.resolve({ ...msg.out, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) });
+    for (const a of msg.answers) {
+      const w = this.waiting.get(a.id);
+      this.waiting.delete(a.id);
+      if (!w) continue;
+      if ('error' in a) w.reject(fromWire(a.error));
+      else {
+        const { raw } = a.out;
+        w.resolve({ ...a.out, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) });
+      }
+    }
   }
 }
 
