@@ -29,21 +29,26 @@ export class DeliverySources {
 
   /** After commit; a failing reaction is logged (the sources' sweeps heal what it missed). */
   afterCommit(events: DeliveryEvent[], groups: { id: string; sourceType: SourceType }[]) {
-    const groupsBySource = new Map<SourceType, string[]>();
-    for (const g of groups)
-      groupsBySource.set(g.sourceType, [...(groupsBySource.get(g.sourceType) ?? []), g.id]);
+    const groupsBySource = groupBy(groups, (g) => g.sourceType);
     const evs = bySource(events);
     for (const type of new Set([...groupsBySource.keys(), ...evs.keys()])) {
       const handler = this.handlers.get(type);
       handler
-        ?.afterCommit?.(evs.get(type) ?? [], [...new Set(groupsBySource.get(type) ?? [])])
+        ?.afterCommit?.(evs.get(type) ?? [], [...new Set(groupsBySource.get(type)?.map((g) => g.id))])
         .catch((e: unknown) => this.logger.error(`${type} reaction to delivery events failed: ${String(e)}`));
     }
   }
 }
 
-function bySource(events: DeliveryEvent[]) {
-  const map = new Map<SourceType, DeliveryEvent[]>();
-  for (const e of events) map.set(e.sourceType, [...(map.get(e.sourceType) ?? []), e]);
+const bySource = (events: DeliveryEvent[]) => groupBy(events, (e) => e.sourceType);
+
+/** A batch's items by key, in order (one pass: a batch holds hundreds of events). */
+function groupBy<T, K>(items: T[], key: (item: T) => K) {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const list = map.get(key(item));
+    if (list) list.push(item);
+    else map.set(key(item), [item]);
+  }
   return map;
 }
