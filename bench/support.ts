@@ -50,7 +50,14 @@ export async function startBenchEngine(
     port: await freePort(),
     persistent: false,
     flags: options.pgStats
-      ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all']
+      ? [
+          '-c',
+          'shared_preload_libraries=pg_stat_statements',
+          '-c',
+          'pg_stat_statements.track=all',
+          '-c',
+          'pg_stat_statements.track_planning=on',
+        ]
       : [],
   });
   const redis = await startLocalRedis({
@@ -105,14 +112,19 @@ export async function startBenchEngine(
 
 /** The statements PostgreSQL spent its time on since `resetPgStats` (BENCH_PG_STATS). */
 export async function printPgStats(prisma: PrismaService['db'], limit = 15) {
-  const top = await prisma.$queryRawUnsafe<{ ms: number; calls: bigint; rows: bigint; q: string }[]>(
-    `SELECT round(total_exec_time)::float AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
-     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT ${limit}`,
+  const top = await prisma.$queryRawUnsafe<
+    { ms: number; plan: number; calls: bigint; rows: bigint; q: string }[]
+  >(
+    `SELECT round(total_exec_time)::float AS ms, round(total_plan_time)::float AS plan, calls, rows,
+            left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q
+     FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT ${limit}`,
   );
   for (const r of top)
     console.log(
       String(r.ms).padStart(8),
       'ms',
+      String(r.plan).padStart(6),
+      'ms planning',
       String(r.calls).padStart(7),
       'calls',
       String(r.rows).padStart(7),
