@@ -49,11 +49,19 @@ let queued = 0;
 const answers: Rendered[] = [];
 const transfer: ArrayBuffer[] = [];
 
+/** Called exactly once per render. */
 function answer(a: Rendered, buffer?: ArrayBuffer) {
   answers.push(a);
   if (buffer) transfer.push(buffer);
-  if (--queued === 0 || answers.length >= ANSWER_BATCH)
-    post({ t: 'rendered', answers: answers.splice(0) }, transfer.splice(0));
+  if (--queued > 0 && answers.length < ANSWER_BATCH) return;
+  const run = answers.splice(0);
+  try {
+    post({ t: 'rendered', answers: run }, transfer.splice(0));
+  } catch (e) {
+    // A run that cannot cross (an answer that cannot be cloned): each of its renders fails with why.
+    const error = toWire(e);
+    post({ t: 'rendered', answers: run.map((r) => ({ id: r.id, error })) });
+  }
 }
 
 /**
@@ -62,15 +70,18 @@ function answer(a: Rendered, buffer?: ArrayBuffer) {
  * each other's garbage alive, which cost a fifth more CPU per message (docs/benchmarks.md).
  */
 async function renderOne(msg: Extract<ToThread, { t: 'render' }>) {
+  let rendered: Rendered;
+  let buffer: ArrayBuffer | undefined;
   try {
     const out = await renderMessage(msg.m, msg.mailbox, contents, links);
     const raw = out.raw;
     // A buffer that owns its memory moves to the main thread; a slice of Node's pool is copied.
-    const own = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
-    answer({ id: msg.id, out }, own ? (raw.buffer as ArrayBuffer) : undefined);
+    if (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength) buffer = raw.buffer as ArrayBuffer;
+    rendered = { id: msg.id, out };
   } catch (e) {
-    answer({ id: msg.id, error: toWire(e) });
+    rendered = { id: msg.id, error: toWire(e) };
   }
+  answer(rendered, buffer);
 }
 
 let rendering: Promise<void> = Promise.resolve();

@@ -4,17 +4,17 @@ import { PrismaService } from '../../prisma/prisma.service.js';
 import { TransientMailError, type MailError } from '../mail-errors.js';
 import type { MailboxContext, MailProvider, OutgoingMessage, SendResult } from '../mail-provider.port.js';
 
-/**
- * The SANDBOX provider keeps every message in the database and shows it in the local inbox page,
- * exactly as a recipient would get it. Sending the same Message-ID twice from a mailbox stores it
- * once, so it behaves like a provider that can be reconciled.
- */
 interface StoredRow {
   id: string;
   messageId: string;
   threadId: string | null;
 }
 
+/**
+ * The SANDBOX provider keeps every message in the database and shows it in the local inbox page,
+ * exactly as a recipient would get it. Sending the same Message-ID twice from a mailbox stores it
+ * once, so it behaves like a provider that can be reconciled.
+ */
 @Injectable()
 export class SandboxProvider implements MailProvider {
   readonly type = 'SANDBOX' as const;
