@@ -19,9 +19,14 @@ export interface WireError {
   detail?: TemplateError['detail'];
 }
 
+export interface RenderRequest {
+  id: number;
+  m: RenderInput;
+  mailbox: { email: string };
+}
+
 export type ToThread =
-  | { t: 'render'; id: number; m: RenderInput; mailbox: { email: string } }
-  | { t: 'answer'; id: number; value?: unknown; error?: string };
+  { t: 'render'; renders: RenderRequest[] } | { t: 'answer'; id: number; value?: unknown; error?: string };
 
 /** One render's answer: the message, or why it could not be rendered. */
 export type Rendered =

@@ -11,6 +11,7 @@ import {
   type Ask,
   type FromThread,
   type Rendered,
+  type RenderRequest,
   type ThreadInit,
   type ToThread,
 } from './render-protocol.js';
@@ -69,7 +70,7 @@ function answer(a: Rendered, buffer?: ArrayBuffer) {
  * came: started all at once (a chunk arrives together), a hundred MIME builds interleave and keep
  * each other's garbage alive, which cost a fifth more CPU per message (docs/benchmarks.md).
  */
-async function renderOne(msg: Extract<ToThread, { t: 'render' }>) {
+async function renderOne(msg: RenderRequest) {
   let rendered: Rendered;
   let buffer: ArrayBuffer | undefined;
   try {
@@ -93,8 +94,9 @@ port.on('message', (msg: ToThread) => {
     else waiting?.resolve(msg.value);
     return;
   }
-  queued++;
-  rendering = rendering
-    .then(() => renderOne(msg))
-    .catch((e: unknown) => console.error('render thread: could not answer a render', e));
+  queued += msg.renders.length;
+  for (const r of msg.renders)
+    rendering = rendering
+      .then(() => renderOne(r))
+      .catch((e: unknown) => console.error('render thread: could not answer a render', e));
 });

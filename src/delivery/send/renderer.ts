@@ -11,6 +11,7 @@ import {
   renderInputOf,
   type Ask,
   type FromThread,
+  type RenderRequest,
   type ThreadInit,
   type ToThread,
 } from './render-protocol.js';
@@ -55,6 +56,7 @@ function spawn(init: ThreadInit): Worker {
 class RenderThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, Waiting>();
+  private outbox: RenderRequest[] = [];
   private seq = 0;
   exited = false;
   /** It has spoken (its module loaded); one that exits before it did could not start. */
@@ -94,12 +96,23 @@ class RenderThread {
     return this.load ? 0 : performance.now() - this.lastBusy;
   }
 
+  /**
+   * Renders asked for in one turn of the event loop (a chunk's, together) cross to the thread in
+   * one message: each message posted costs both threads a serialization and a wake-up.
+   */
   render(m: RenderInput, mailbox: { email: string }): Promise<OutgoingMessage> {
     return new Promise((resolve, reject) => {
       const id = ++this.seq;
       this.waiting.set(id, { resolve, reject });
-      this.post({ t: 'render', id, m: renderInputOf(m), mailbox: { email: mailbox.email } });
+      if (!this.outbox.length) queueMicrotask(() => this.flush());
+      this.outbox.push({ id, m: renderInputOf(m), mailbox: { email: mailbox.email } });
     });
+  }
+
+  private flush() {
+    const renders = this.outbox.splice(0);
+    // A thread that stopped meanwhile has failed these renders already (its exit rejects what it owes).
+    if (!this.exited) this.post({ t: 'render', renders });
   }
 
   /** Stops the thread; renders it still held fail (no new ones reach it). */
