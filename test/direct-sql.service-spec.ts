@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { Prisma } from '../src/generated/prisma/client.js';
-import { DirectSql } from '../src/prisma/direct-sql.js';
-import { isRetryableDbError } from '../src/prisma/db-retry.js';
+import { DirectSql, isStalePreparedStatement, MAX_PREPARED } from '../src/prisma/direct-sql.js';
+import { isRetryableDbError, withDbRetry } from '../src/prisma/db-retry.js';
 import { createPrismaClient } from '../src/prisma/prisma.service.js';
 import { freshDatabase } from './support/test-db.js';
 
@@ -15,10 +15,15 @@ describe('DirectSql against real PostgreSQL', () => {
   let pool: pg.Pool;
   let sql: DirectSql;
   let prisma: ReturnType<typeof createPrismaClient>;
+  let url: string;
   const zone = process.env.TZ;
+  /** One connection, so what it has prepared can be read back. */
+  const single = () => new pg.Pool({ connectionString: url, max: 1, options: '-c TimeZone=UTC' });
+  const prepared = (p: pg.Pool) =>
+    p.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements').then((r) => r.rows);
 
   beforeAll(async () => {
-    const url = await freshDatabase('direct_sql');
+    url = await freshDatabase('direct_sql');
     pool = new pg.Pool({ connectionString: url, max: 3, options: '-c TimeZone=UTC' });
     sql = new DirectSql(pool);
     prisma = createPrismaClient(url, () => undefined, 2);
@@ -83,5 +88,68 @@ describe('DirectSql against real PostgreSQL', () => {
       holder.release();
     }
     expect(await sql.$queryRaw`SELECT count(*)::int AS n FROM probe`).toEqual([{ n: 2 }]);
+  });
+
+  it('prepares a statement once per connection and answers as an unprepared one does', async () => {
+    for (const on of [true, false]) {
+      const one = single();
+      try {
+        const direct = new DirectSql(one, { prepared: on });
+        const first = await direct.$queryRaw`SELECT id, at FROM probe WHERE id = ${1}`;
+        const again = await direct.$queryRaw`SELECT id, at FROM probe WHERE id = ${1}`;
+        const inTx = await direct.transaction((tx) => tx.$queryRaw`SELECT id, at FROM probe WHERE id = ${1}`);
+        expect(again).toEqual(first);
+        expect(inTx).toEqual(first);
+        expect((first as { at: Date }[])[0].at).toBeInstanceOf(Date);
+        const kept = (await prepared(one)).filter((p) => p.statement.includes('FROM probe WHERE id = $1'));
+        expect(kept).toHaveLength(on ? 1 : 0);
+      } finally {
+        await one.end();
+      }
+    }
+  });
+
+  it('keeps at most MAX_PREPARED statements prepared, however many different texts it runs', async () => {
+    const one = single();
+    try {
+      const direct = new DirectSql(one);
+      for (let i = 0; i < MAX_PREPARED + 10; i++) {
+        // A text that differs every time (as a spelled-out list would)
+        expect(await direct.$queryRaw(Prisma.sql([`SELECT ${i} AS n`]))).toEqual([{ n: i }]);
+      }
+      expect(await prepared(one)).toHaveLength(MAX_PREPARED);
+    } finally {
+      await one.end();
+    }
+  });
+
+  it('recovers a prepared statement that a migration changed under it: one failure, retried on a new connection', async () => {
+    const one = single();
+    try {
+      const direct = new DirectSql(one);
+      await direct.$executeRaw`CREATE TABLE shape (a int)`;
+      await direct.$executeRaw`INSERT INTO shape VALUES (1)`;
+      const read = () => direct.$queryRaw`SELECT * FROM shape`;
+      const readInTx = () => direct.transaction((tx) => tx.$queryRaw`SELECT * FROM shape`);
+      expect(await read()).toEqual([{ a: 1 }]);
+      expect(await readInTx()).toEqual([{ a: 1 }]);
+
+      await one.query('ALTER TABLE shape ADD COLUMN b int');
+      const failed = await read().catch((e: unknown) => e);
+      expect(isStalePreparedStatement(failed)).toBe(true);
+      expect(isRetryableDbError(failed)).toBe(true);
+      expect(await read()).toEqual([{ a: 1, b: null }]);
+
+      await one.query('ALTER TABLE shape ADD COLUMN c int');
+      const failedInTx = await readInTx().catch((e: unknown) => e);
+      expect(isStalePreparedStatement(failedInTx)).toBe(true);
+      expect(await readInTx()).toEqual([{ a: 1, b: null, c: null }]);
+
+      // What the hot path does: the retry policy sees it through.
+      await one.query('ALTER TABLE shape ADD COLUMN d int');
+      expect(await withDbRetry(readInTx)).toEqual([{ a: 1, b: null, c: null, d: null }]);
+    } finally {
+      await one.end();
+    }
   });
 });

@@ -11,6 +11,14 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBeUndefined();
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.seedDemo).toBe(true);
+    expect(c.databasePreparedStatements).toBe(true);
+  });
+
+  it('turns prepared statements off for a pooler that cannot keep them, and refuses a value that is not a yes or no', () => {
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'maybe' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
   });
 
   it('names every bad variable in one error', () => {

@@ -36,6 +36,7 @@ const schema = z.object({
   PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   DATA_DIR: z.string().min(1).optional(),
   XDG_DATA_HOME: z.string().min(1).optional(),
@@ -111,6 +112,11 @@ export interface AppConfig {
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   /** Unset means: start an embedded PostgreSQL under dataDir. */
   databaseUrl?: string;
+  /**
+   * The delivery hot path prepares its statements (once per connection). Off behind a pooler that
+   * cannot keep prepared statements across transactions (PgBouncer in transaction mode before 1.21).
+   */
+  databasePreparedStatements: boolean;
   /** Unset means: start a local redis-server under dataDir. */
   redisUrl?: string;
   dataDir: string;
@@ -279,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
+    databasePreparedStatements: c.DATABASE_PREPARED_STATEMENTS,
     redisUrl: c.REDIS_URL,
     dataDir: c.DATA_DIR ?? defaultDataDir(c.XDG_DATA_HOME, c.HOME),
     embedded: { postgresPort: c.EMBEDDED_PG_PORT, redisPort: c.EMBEDDED_REDIS_PORT },

@@ -1,11 +1,12 @@
 /**
  * Database failures that retrying can cure: deadlocks and serialization failures (the transaction
- * was rolled back and may simply run again), and lost or refused connections (the server restarted).
- * Anything else (a constraint, a bad value, a domain refusal) fails the same way again.
+ * was rolled back and may simply run again), lost or refused connections (the server restarted), and
+ * a prepared statement that a migration changed under this process (its connection is dropped; the
+ * next one prepares it afresh). Anything else (a constraint, a bad value, a domain refusal) fails the same way again.
  */
 const RETRYABLE_SQLSTATE = /^(40P01|40001|57P0[123]|08\d{3}|53300)$/;
 const RETRYABLE_TEXT =
-  /deadlock detected|could not serialize|terminating connection|Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Can't reach database|connection (is )?closed|timeout exceeded when trying to connect/i;
+  /deadlock detected|could not serialize|cached plan must not change result type|terminating connection|Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE|server closed the connection|Can't reach database|connection (is )?closed|timeout exceeded when trying to connect/i;
 
 function codesOf(error: unknown, depth = 0): string[] {
   if (!error || typeof error !== 'object' || depth > 4) return [];

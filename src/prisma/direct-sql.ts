@@ -35,6 +35,45 @@ function param(value: unknown): unknown {
 /** Longest a hot-path transaction may wait on a statement (a lock held elsewhere) before failing. */
 const STATEMENT_TIMEOUT = '15s';
 
+/**
+ * Distinct statements a process prepares, at most. The hot path has a few dozen, each the same text
+ * every time; a statement whose text varies (a list spelled out) takes a name only while names are
+ * left, so what each connection keeps prepared stays bounded.
+ */
+export const MAX_PREPARED = 64;
+
+/**
+ * Names statements by their text, so each connection parses and plans one once and then only binds
+ * and executes it (PostgreSQL plans it anew while its custom plans beat the generic one). Off, or
+ * once MAX_PREPARED texts have names, statements go unnamed as before.
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly enabled: boolean) {}
+
+  of(text: string): string | undefined {
+    if (!this.enabled) return undefined;
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < MAX_PREPARED)
+      this.names.set(text, (name = `ce_${this.names.size}`));
+    return name;
+  }
+}
+
+/**
+ * A prepared statement that no longer fits the table under it (a migration changed what it returns
+ * while this process ran): its connection must go, a new one prepares it afresh (`isRetryableDbError`
+ * knows the message). A name a pooler lost (transaction pooling) is the same kind of failure.
+ */
+export const isStalePreparedStatement = (e: unknown) => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    code === '26000' ||
+    (code === '0A000' && /cached plan must not change result type/.test((e as Error).message))
+  );
+};
+
 function bind(run: (text: string, values: unknown[]) => Promise<pg.QueryResult>): RawSql {
   const build = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) => {
     const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
@@ -58,9 +97,16 @@ function bind(run: (text: string, values: unknown[]) => Promise<pg.QueryResult>)
  */
 export class DirectSql implements RawSql {
   private readonly direct: RawSql;
+  private readonly names: StatementNames;
 
-  constructor(private readonly pool: pg.Pool) {
-    this.direct = bind((text, values) => pool.query({ text, values, types }));
+  /** `prepared`: name (prepare) statements; off behind a pooler that cannot keep them (DATABASE_PREPARED_STATEMENTS). */
+  constructor(
+    private readonly pool: pg.Pool,
+    { prepared = true }: { prepared?: boolean } = {},
+  ) {
+    this.names = new StatementNames(prepared);
+    // A failed pool.query gives its connection up (pg-pool), so a stale statement goes with it.
+    this.direct = bind((text, values) => pool.query({ text, values, types, name: this.names.of(text) }));
   }
 
   $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
@@ -77,13 +123,16 @@ export class DirectSql implements RawSql {
     let broken: Error | undefined;
     try {
       await client.query(`BEGIN; SET LOCAL statement_timeout = '${STATEMENT_TIMEOUT}'`);
-      const result = await fn(bind((text, values) => client.query({ text, values, types })));
+      const result = await fn(
+        bind((text, values) => client.query({ text, values, types, name: this.names.of(text) })),
+      );
       await client.query('COMMIT');
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch((err: unknown) => {
         broken = err instanceof Error ? err : new Error(String(err)); // the connection is unusable
       });
+      if (isStalePreparedStatement(e)) broken ??= e as Error;
       throw e;
     } finally {
       client.release(broken);

@@ -14,7 +14,7 @@ export function createPrismaClient(
   emit: (event: string, payload: unknown) => void,
   poolSize = 20,
 ) {
-  return createClients(databaseUrl, emit, poolSize).db;
+  return createClients(databaseUrl, emit, poolSize, true).db;
 }
 
 /** The Prisma client and the direct statements of the hot path, on one pool. */
@@ -22,6 +22,7 @@ function createClients(
   databaseUrl: string,
   emit: (event: string, payload: unknown) => void,
   poolSize: number,
+  prepared: boolean,
 ) {
   // Timestamps are stored as UTC in `timestamp` columns: the session time zone must be UTC too, so
   // comparisons with timestamptz values and now() never shift by the server's zone.
@@ -29,7 +30,7 @@ function createClients(
   // An idle connection lost (the server restarted) is reported by the next statement that needs one.
   pool.on('error', () => undefined);
   const base = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
-  return { db: base.$extends(campaignSendingExtension(base, emit)), sql: new DirectSql(pool) };
+  return { db: base.$extends(campaignSendingExtension(base, emit)), sql: new DirectSql(pool, { prepared }) };
 }
 
 export type Db = ReturnType<typeof createPrismaClient>;
@@ -71,6 +72,7 @@ export class PrismaService implements OnApplicationShutdown {
           .catch((e: unknown) => this.logger.error(`listener of ${event} failed`, e));
       },
       poolSizeFor(config),
+      config.databasePreparedStatements,
     ));
   }
 
