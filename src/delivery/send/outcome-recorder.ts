@@ -85,7 +85,7 @@ export class OutcomeRecorder {
   private async recordSent(settlements: Settlement[], now: Date) {
     const ids = new Set(await this.write(this.prisma.sql, settlements, now));
     const kept = settlements.filter((s) => ids.has(s.message.id));
-    return { kept, events: kept.flatMap((s) => toEvent(s, now)) };
+    return { kept, events: eventsOf(kept, now) };
   }
 
   private recordInTransaction(settlements: Settlement[], now: Date) {
@@ -99,7 +99,7 @@ export class OutcomeRecorder {
       const ids = new Set(held.map((h) => h.id));
       const kept = settlements.filter((s) => ids.has(s.message.id));
       if (!kept.length) return { kept, events: [] };
-      const events = kept.flatMap((s) => toEvent(s, now));
+      const events = eventsOf(kept, now);
       await this.sources.notify(tx, events);
       const released = kept.filter((s) => releasesSlot(s.verdict)).map((s) => s.message.id);
       if (released.length) await releaseReservations(tx, Prisma.sql`id = ANY(${released}::uuid[])`);
@@ -171,28 +171,40 @@ function nextAttempt(v: Verdict, now: Date): Date | null {
   return null;
 }
 
-function toEvent(s: Settlement, at: Date): DeliveryEvent[] {
-  const base = {
-    organizationId: s.message.organizationId,
-    groupId: s.message.groupId,
-    sourceType: s.message.sourceType,
-    sourceRef: s.message.sourceRef,
-    messageId: s.message.id,
-    contactId: s.message.contactId,
-    at,
-  };
-  if (s.verdict.type === 'sent') {
-    return [
-      {
-        ...base,
+/**
+ * The events of recorded settlements: one per sent or failed message. Built as whole literals (one
+ * object shape per kind), not by spreading a common base: a batch makes hundreds.
+ */
+function eventsOf(kept: Settlement[], at: Date): DeliveryEvent[] {
+  const events: DeliveryEvent[] = [];
+  for (const { message: m, verdict: v } of kept) {
+    if (v.type === 'sent') {
+      events.push({
         type: 'sent',
-        messageIdHeader: s.message.messageId ?? undefined,
-        providerThreadId: s.verdict.result.providerThreadId ?? null,
-      },
-    ];
+        organizationId: m.organizationId,
+        groupId: m.groupId,
+        sourceType: m.sourceType,
+        sourceRef: m.sourceRef,
+        messageId: m.id,
+        contactId: m.contactId,
+        at,
+        messageIdHeader: m.messageId ?? undefined,
+        providerThreadId: v.result.providerThreadId ?? null,
+      });
+    } else if (v.type === 'failed') {
+      events.push({
+        type: 'failed',
+        organizationId: m.organizationId,
+        groupId: m.groupId,
+        sourceType: m.sourceType,
+        sourceRef: m.sourceRef,
+        messageId: m.id,
+        contactId: m.contactId,
+        at,
+        reason: v.reason,
+        failureKind: v.kind,
+      });
+    }
   }
-  if (s.verdict.type === 'failed') {
-    return [{ ...base, type: 'failed', reason: s.verdict.reason, failureKind: s.verdict.kind }];
-  }
-  return [];
+  return events;
 }
