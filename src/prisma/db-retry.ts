@@ -1,8 +1,9 @@
 /**
  * Database failures that retrying can cure: deadlocks and serialization failures (the transaction
- * was rolled back and may simply run again), lost or refused connections (the server restarted), and
- * a prepared statement that a migration changed under this process (its connection is dropped; the
- * next one prepares it afresh). Anything else (a constraint, a bad value, a domain refusal) fails the same way again.
+ * was rolled back and may simply run again), lost or refused connections (the server restarted),
+ * and a prepared statement that a migration changed under this process (its connection is dropped;
+ * the next one prepares it afresh). Anything else (a constraint, a bad value, a domain refusal)
+ * fails the same way again.
  */
 const RETRYABLE_SQLSTATE = /^(40P01|40001|57P0[123]|08\d{3}|53300)$/;
 const RETRYABLE_TEXT =

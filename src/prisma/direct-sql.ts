@@ -36,7 +36,7 @@ function param(value: unknown): unknown {
 const STATEMENT_TIMEOUT = '15s';
 
 /**
- * Distinct statements a process prepares, at most. The hot path has a few dozen, each the same text
+ * Distinct statements a process prepares, at most. The hot path has about twenty, each the same text
  * every time; a statement whose text varies (a list spelled out) takes a name only while names are
  * left, so what each connection keeps prepared stays bounded.
  */
