@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import { TransientMailError, type MailError } from '../mail-errors.js';
@@ -24,24 +23,11 @@ export class SandboxProvider implements MailProvider {
 
   async verify(): Promise<void> {}
 
+  /** Stores the message as `sendMany` stores a batch (one storage path, one statement). */
   async send(mailbox: MailboxContext, message: OutgoingMessage): Promise<SendResult> {
-    // INSERT … ON CONFLICT DO NOTHING: concurrent duplicates cannot create a second row.
-    await this.prisma.db.sandboxMessage.createMany({
-      data: {
-        organizationId: mailbox.organizationId,
-        senderAccountId: mailbox.id,
-        messageId: message.messageId,
-        threadId: message.threadId ?? randomUUID(),
-        fromAddress: message.from,
-        toAddress: message.to,
-        subject: message.subject,
-        raw: message.raw.toString('utf8'),
-      },
-      skipDuplicates: true,
-    });
-    const stored = await this.findSent(mailbox, message.messageId);
-    if (!stored) throw new Error(`Sandbox message ${message.messageId} was not stored`);
-    return stored;
+    const [result] = await this.sendMany(mailbox, [message]);
+    if (result instanceof Error) throw result;
+    return result;
   }
 
   /**
